@@ -1,0 +1,113 @@
+import { canonicalJson, sha256 } from '../canonical';
+import { AuditEventSchema, type AuditEvent } from '../schema/audit';
+import { describeIssue } from '../schema/issues';
+import { genesisHash } from './streams';
+
+export type AuditProblemKind =
+  | 'torn-tail'
+  | 'invalid-json'
+  | 'invalid-event'
+  | 'not-canonical'
+  | 'seq'
+  | 'prev'
+  | 'hash'
+  | 'wrong-stream'
+  | 'head-missing'
+  | 'head-invalid'
+  | 'head-mismatch'
+  | 'head-lags'
+  | 'truncated';
+
+export interface AuditProblem {
+  /** 1-based line of the stream file where the damage is. */
+  readonly line: number;
+  readonly kind: AuditProblemKind;
+  readonly message: string;
+}
+
+/** The `.head` file beside a stream: the seq and hash of its last event. */
+export interface StreamHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+export interface StreamCheck {
+  readonly events: number;
+  /** The hash of the last good event (the genesis hash when none). */
+  readonly lastHash: string;
+  /** The first problem found, if any; everything before its line is intact. */
+  readonly problem?: AuditProblem;
+}
+
+/** The hash an event must carry: sha256 over the canonical JSON of the event without `hash`. */
+export function eventHash(event: Omit<AuditEvent, 'hash'> & { hash?: string }): string {
+  const { hash: _hash, ...rest } = event;
+  return sha256(canonicalJson(rest));
+}
+
+/** Whether a crash may have caused `kind`, so that `audit repair` may fix it. */
+export function isRepairable(kind: AuditProblemKind): boolean {
+  return kind === 'torn-tail' || kind === 'head-lags';
+}
+
+/**
+ * Checks one stream's text line by line and returns the first problem, naming its line.
+ * `head` is the parsed `.head` file: undefined when absent, `null` when unreadable.
+ */
+export function checkStream(stream: string, text: string, head: StreamHead | null | undefined): StreamCheck {
+  const chId = stream.startsWith('changes/') ? stream.slice('changes/'.length) : undefined;
+  const torn = text.length > 0 && !text.endsWith('\n');
+  const lines = text.split('\n');
+  lines.pop(); // the "" after the last newline, or the torn tail
+  let prev = genesisHash(stream);
+  let prevOfPrev = prev;
+  let n = 0;
+  for (const line of lines) {
+    const lineNo = n + 1;
+    const fail = (kind: AuditProblemKind, message: string): StreamCheck => ({ events: n, lastHash: prev, problem: { line: lineNo, kind, message } });
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch {
+      return fail('invalid-json', `line ${lineNo} is not valid JSON (altered, or two lines merged)`);
+    }
+    const parsed = AuditEventSchema.safeParse(raw);
+    if (!parsed.success) {
+      return fail('invalid-event', `line ${lineNo} is not a valid audit event: ${parsed.error.issues.map(describeIssue).join('; ')}`);
+    }
+    const event = parsed.data as AuditEvent;
+    if (canonicalJson(raw) !== line) return fail('not-canonical', `line ${lineNo} was altered: it is not in the canonical form dynaforge writes`);
+    if (event.seq !== lineNo) {
+      return fail('seq', `line ${lineNo} has seq ${event.seq}, expected ${lineNo}: a line before it was deleted, inserted or moved`);
+    }
+    if (event.prev !== prev) {
+      return fail('prev', `line ${lineNo} does not chain to line ${lineNo - 1} (prev hash differs): lines were reordered, deleted or inserted`);
+    }
+    if (eventHash(event) !== event.hash) return fail('hash', `line ${lineNo} was altered: its content does not match its hash`);
+    if (chId !== undefined && event.ch_id !== chId) {
+      return fail('wrong-stream', `line ${lineNo} belongs to ${event.ch_id ?? 'no change'}, not to ${chId}`);
+    }
+    prevOfPrev = prev;
+    prev = event.hash;
+    n += 1;
+  }
+  if (torn) {
+    return { events: n, lastHash: prev, problem: { line: n + 1, kind: 'torn-tail', message: `line ${n + 1} is torn (a write was cut off mid-line, e.g. by a crash): ${Buffer.byteLength(text.slice(text.lastIndexOf('\n') + 1))} bytes without a newline` } };
+  }
+  return { events: n, lastHash: prev, ...headProblem(n, prev, prevOfPrev, head) };
+}
+
+function headProblem(n: number, last: string, beforeLast: string, head: StreamHead | null | undefined): { problem?: AuditProblem } {
+  if (head === null) return { problem: { line: n, kind: 'head-invalid', message: 'the .head file beside this stream is unreadable' } };
+  if (head === undefined) {
+    return n === 0 ? {} : { problem: { line: n, kind: 'head-missing', message: `the .head file is missing, so a deleted tail could not be detected (stream has ${n} events)` } };
+  }
+  if (head.seq > n) {
+    return { problem: { line: n + 1, kind: 'truncated', message: `line ${n + 1} is missing: the head records ${head.seq} events but the file holds ${n} (lines were deleted from the end)` } };
+  }
+  if (head.seq === n && head.hash === last) return {};
+  if (head.seq === n - 1 && head.hash === beforeLast) {
+    return { problem: { line: n, kind: 'head-lags', message: `the head stops at line ${n - 1}: line ${n} was appended but the head not updated (a crash between the two writes)` } };
+  }
+  return { problem: { line: head.seq < n ? head.seq + 1 : n, kind: 'head-mismatch', message: `the head (seq ${head.seq}) does not match the stream: lines were rewritten or appended outside dynaforge` } };
+}

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+/** Version of the audit event envelope. Bump when the envelope (not a payload) changes. */
+export const AUDIT_EVENT_VERSION = 1 as const;
+
+export const ActorSchema = z.strictObject({
+  kind: z.enum(['human', 'agent']),
+  /** Git identity `Name <email>` for humans; agent name for agents. */
+  id: z.string().min(1),
+  /** pm, designer, implementer, tester, approver, cli user, … */
+  role: z.string().min(1),
+});
+export type Actor = z.infer<typeof ActorSchema>;
+
+const ChangeId = z.string().regex(/^CH-\d{3,}$/);
+
+/**
+ * Payload schemas by event type. An event whose type is not listed here fails validation:
+ * every event we write is schema-checked, and a reader meets no surprises.
+ */
+export const AuditPayloads = {
+  command: z.strictObject({
+    name: z.string(),
+    args: z.array(z.string()),
+    cwd: z.string(),
+    outcome: z.enum(['ok', 'error']),
+    exit_code: z.number().int(),
+    error: z.string().optional(),
+  }),
+  'project.initialized': z.strictObject({
+    written: z.array(z.string()),
+    kept: z.array(z.string()),
+    upgraded: z.array(z.string()),
+    backups: z.array(z.string()),
+  }),
+  'change.created': z.strictObject({ title: z.string(), origin: z.string(), file: z.string(), hash: z.string() }),
+  'change.updated': z.strictObject({ fields: z.array(z.string()), file: z.string(), hash: z.string() }),
+  'change.activated': z.strictObject({ branch: z.string().optional() }),
+  'concern.raised': z.strictObject({
+    concern_id: z.string(),
+    source: z.string(),
+    severity: z.enum(['low', 'medium', 'high', 'critical']),
+    summary: z.string(),
+    evidence: z.array(z.string()),
+  }),
+  'concern.acknowledged': z.strictObject({ concern_id: z.string(), note: z.string().optional() }),
+  'concern.resolved': z.strictObject({ concern_id: z.string(), note: z.string().optional() }),
+  'concern.assigned': z.strictObject({ concern_id: z.string(), assignee: z.string() }),
+  'audit.repaired': z.strictObject({
+    stream: z.string(),
+    torn_line: z.number().int().optional(),
+    torn_bytes: z.number().int().optional(),
+    torn_sha256: z.string().optional(),
+    moved_to: z.string().optional(),
+    head_fixed: z.boolean(),
+  }),
+} as const;
+
+export type AuditEventType = keyof typeof AuditPayloads;
+export type AuditPayload<T extends AuditEventType> = z.infer<(typeof AuditPayloads)[T]>;
+
+const Hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** The envelope every line of an audit stream holds (DESIGN.md §2.4, docs/formats.md). */
+export const AuditEventSchema = z
+  .strictObject({
+    v: z.literal(AUDIT_EVENT_VERSION),
+    seq: z.number().int().positive(),
+    ts: z.iso.datetime(),
+    type: z.string(),
+    ch_id: ChangeId.optional(),
+    actor: ActorSchema,
+    run_id: z.string().min(1).optional(),
+    correlation_id: z.string().min(1),
+    payload: z.record(z.string(), z.unknown()),
+    prev: Hex64,
+    hash: Hex64,
+  })
+  .superRefine((e, ctx) => {
+    const schema = (AuditPayloads as Record<string, z.ZodType>)[e.type];
+    if (!schema) {
+      ctx.addIssue({ code: 'custom', path: ['type'], message: `unknown event type "${e.type}"` });
+      return;
+    }
+    const r = schema.safeParse(e.payload);
+    if (!r.success) {
+      for (const issue of r.error.issues) ctx.addIssue({ ...issue, path: ['payload', ...issue.path] } as never);
+    }
+  });
+
+export type AuditEvent = Omit<z.infer<typeof AuditEventSchema>, 'type'> & { type: AuditEventType };
+
+/** What a caller supplies; the log fills in v, seq, ts, prev and hash. */
+export interface AuditEventInput<T extends AuditEventType = AuditEventType> {
+  readonly type: T;
+  readonly ch_id?: string;
+  readonly actor: Actor;
+  readonly run_id?: string;
+  readonly correlation_id: string;
+  readonly payload: AuditPayload<T>;
+}
