@@ -10,7 +10,9 @@ await build({
   target: 'node20',
   format: 'cjs',
   sourcemap: 'linked',
-  banner: { js: '#!/usr/bin/env node' },
+  // Some dependencies ship ESM that reads import.meta.url; give the CJS bundle its own file URL.
+  banner: { js: "#!/usr/bin/env node\nconst __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__importMetaUrl' },
   external: ['vscode'],
   logLevel: 'warning',
 });

@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { gitToplevel } from '../../core/repo/git';
+import { layoutAt } from '../../core/repo/layout';
+import { initProject } from '../../core/init/init';
+import { clockFromEnv } from '../../core/workspace';
+import type { CliContext } from '../context';
+import type { Runner } from '../program';
+
+export function registerInit(program: Command, run: Runner): void {
+  program
+    .command('init')
+    .description('create .dynaforge/, changes/ and audit/ (idempotent; never overwrites a file you edited)')
+    .option('--force', 'overwrite edited files too, keeping a .bak copy of each')
+    .action(run({ name: 'init', workspace: false }, async (ctx: CliContext, ...args: unknown[]) => {
+      const opts = args[0] as { force?: boolean };
+      const top = await gitToplevel(ctx.cwd);
+      const root = top ?? ctx.cwd;
+      const report = initProject(layoutAt(root), clockFromEnv(ctx.env), { force: Boolean(opts.force) });
+      const ws = await ctx.workspace();
+      ws.audit.assertWritable();
+      await ws.audit.append({
+        type: 'project.initialized',
+        actor: ws.actor('user'),
+        correlation_id: ctx.correlationId,
+        payload: { written: report.written, kept: report.kept, upgraded: report.upgraded, backups: report.backups },
+      });
+      ctx.emit({ ...report, git: Boolean(top) }, () => {
+        const lines = [`Dynaforge project at ${root}`];
+        if (report.written.length) lines.push(`  created: ${report.written.join(', ')}`);
+        if (report.upgraded.length) lines.push(`  upgraded: ${report.upgraded.join(', ')}`);
+        if (report.backups.length) lines.push(`  backed up before overwriting: ${report.backups.join(', ')}`);
+        if (report.kept.length) lines.push(`  kept your edits: ${report.kept.join(', ')} (use --force to replace them; a backup is kept)`);
+        if (!report.written.length && !report.upgraded.length) lines.push('  already up to date');
+        if (report.ignoreLines.length) lines.push(`  added to .gitignore/.gitattributes: ${report.ignoreLines.join(', ')}`);
+        if (!top) lines.push('  note: not a git repository. Everything works; these need git: id checks across branches, approver identity, capture and drift. Run `git init` to get them.');
+        lines.push('Next: dynaforge new "What you want to change"');
+        return lines.join('\n');
+      });
+    }));
+}

@@ -1,0 +1,55 @@
+import { relative } from 'node:path';
+import { prettyJson } from '../core/canonical';
+import type { IdSource } from '../core/ports/ids';
+import { idsFromEnv, Workspace } from '../core/workspace';
+import type { Output } from './output';
+
+/** What every command receives: the environment, output, and a lazily opened workspace. */
+export class CliContext {
+  private ws: Workspace | undefined;
+  /** The change the command turned out to be about: its command event goes to that change's stream. */
+  chId: string | undefined;
+  readonly ids: IdSource;
+  private correlation: string | undefined;
+
+  constructor(
+    readonly argv: readonly string[],
+    readonly cwd: string,
+    readonly env: NodeJS.ProcessEnv,
+    readonly io: Output,
+    readonly json: boolean,
+  ) {
+    // Seeded from the arguments too, so that replayed commands get distinct but repeatable ids.
+    this.ids = idsFromEnv(env, JSON.stringify(argv));
+  }
+
+  async workspace(): Promise<Workspace> {
+    this.ws ??= await Workspace.open({ cwd: this.cwd, env: this.env, ids: this.ids });
+    return this.ws;
+  }
+
+  /** The workspace if one was opened (or can be), for recording the command event. */
+  openedWorkspace(): Workspace | undefined {
+    return this.ws;
+  }
+
+  forgetWorkspace(): void {
+    this.ws = undefined;
+  }
+
+  get correlationId(): string {
+    this.correlation ??= this.ids.next('cor');
+    return this.correlation;
+  }
+
+  /** Prints `data` as JSON with --json, else the human text. */
+  emit(data: unknown, human: string | (() => string)): void {
+    if (this.json) this.io.out(prettyJson({ ok: true, ...(data as object) }));
+    else this.io.out(typeof human === 'function' ? human() : human);
+  }
+
+  /** `cwd` relative to the project root, for command events (never an absolute path). */
+  relCwd(root: string): string {
+    return relative(root, this.cwd).replace(/\\/g, '/') || '.';
+  }
+}

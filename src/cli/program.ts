@@ -1,0 +1,128 @@
+import { resolve } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { isDfError } from '../core/errors';
+import { findRoot } from '../core/repo/layout';
+import { registerAudit } from './commands/audit';
+import { registerConcern } from './commands/concern';
+import { registerDoctor } from './commands/doctor';
+import { registerInit } from './commands/init';
+import { registerList } from './commands/list';
+import { registerNew } from './commands/new';
+import { registerShow } from './commands/show';
+import { registerStatus } from './commands/status';
+import { registerUse } from './commands/use';
+import { CliContext } from './context';
+import { errorJson, formatError, type Output } from './output';
+
+export const VERSION = '0.1.0';
+
+export interface CommandSpec {
+  /** Name recorded in the command event, e.g. `concern raise`. */
+  readonly name: string;
+  /** Opens the workspace (and checks the audit log is writable) before the handler runs. */
+  readonly workspace: boolean;
+  /** Still runs, and still succeeds, when the audit log is read-only (read-only audits, diagnosis). */
+  readonly readOnlyAuditOk?: boolean;
+}
+
+/** A command body: returns its exit code (0 when it returns nothing). */
+export type Handler = (ctx: CliContext, ...args: unknown[]) => Promise<number | void>;
+
+/** Wraps a handler: context, errors rendered with their fix, and one `command` audit event per run. */
+export type Runner = (spec: CommandSpec, handler: Handler) => (...args: unknown[]) => Promise<void>;
+
+export interface RunOptions {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly io: Output;
+}
+
+export async function runCli(argv: readonly string[], opts: RunOptions): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('dynaforge')
+    .description('Governed, change-centric AI-assisted delivery: changes, approvals, drift and a tamper-evident audit log.')
+    .version(VERSION)
+    .option('--json', 'machine-readable output')
+    .option('-C, --cwd <dir>', 'run as if started in <dir>')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => opts.io.out(s), writeErr: (s) => opts.io.err(s), outputError: (s, write) => write(`dynaforge: ${s.replace(/^error: /, 'error: ')}`) })
+    .showSuggestionAfterError(true);
+
+  const run: Runner = (spec, handler) => async (...args: unknown[]) => {
+    const command = args[args.length - 1] as Command;
+    const globals = command.optsWithGlobals<{ json?: boolean; cwd?: string }>();
+    const cwd = globals.cwd ? resolve(opts.cwd, globals.cwd) : opts.cwd;
+    const ctx = new CliContext(argv, cwd, opts.env, opts.io, Boolean(globals.json));
+    let error: unknown;
+    try {
+      if (spec.workspace) {
+        const ws = await ctx.workspace();
+        if (!spec.readOnlyAuditOk) ws.audit.assertWritable();
+      }
+      exitCode = (await handler(ctx, ...args)) ?? 0;
+    } catch (e) {
+      error = e;
+      exitCode = isDfError(e) ? e.exitCode : 70;
+      report(ctx, e);
+    }
+    const recorded = await recordCommand(ctx, spec, exitCode, error);
+    if (!recorded.ok && !spec.readOnlyAuditOk && exitCode === 0) {
+      exitCode = 1;
+      report(ctx, recorded.error);
+    } else if (!recorded.ok && !error) {
+      opts.io.err(`dynaforge: warning: this command could not be recorded in the audit log (${isDfError(recorded.error) ? recorded.error.message : String(recorded.error)})`);
+    }
+  };
+
+  for (const register of [registerInit, registerNew, registerList, registerShow, registerStatus, registerUse, registerDoctor, registerConcern, registerAudit]) register(program, run);
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    opts.io.err(formatError(e));
+    return 70;
+  }
+  return exitCode;
+}
+
+function report(ctx: CliContext, e: unknown): void {
+  if (ctx.json) ctx.io.out(JSON.stringify(errorJson(e), null, 2));
+  else ctx.io.err(formatError(e));
+}
+
+/** Appends the `command` event: who ran what, with which arguments, and how it ended. */
+async function recordCommand(ctx: CliContext, spec: CommandSpec, exitCode: number, error: unknown): Promise<{ ok: true } | { ok: false; error: unknown }> {
+  let ws = ctx.openedWorkspace();
+  try {
+    if (!ws) {
+      if (!findRoot(ctx.cwd)) return { ok: true }; // nothing to record into
+      ws = await ctx.workspace();
+    }
+  } catch {
+    return { ok: true }; // the project itself does not load (the command said why)
+  }
+  const chId = ctx.chId && ws.store.exists(ctx.chId) ? ctx.chId : undefined;
+  try {
+    await ws.audit.append({
+      type: 'command',
+      ...(chId ? { ch_id: chId } : {}),
+      actor: ws.actor('user'),
+      correlation_id: ctx.correlationId,
+      payload: {
+        name: spec.name,
+        args: [...ctx.argv],
+        cwd: ctx.relCwd(ws.layout.root),
+        outcome: exitCode === 0 ? 'ok' : 'error',
+        exit_code: exitCode,
+        ...(error ? { error: isDfError(error) ? `${error.code}: ${error.message}` : 'internal error' } : {}),
+      },
+    });
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, error: e };
+  }
+}
