@@ -43,7 +43,15 @@ export function idsFromEnv(env: NodeJS.ProcessEnv, salt: string): IdSource {
 
 /** The human at the keyboard: their git identity, else their OS user name (marked as such). */
 export function humanActor(identity: GitIdentity | undefined, role: string): Actor {
-  return { kind: 'human', id: identity ? formatIdentity(identity) : `${userInfo().username} (no git identity)`, role };
+  return { kind: 'human', id: identity ? formatIdentity(identity) : `${osUser()} (no git identity)`, role };
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username || 'unknown';
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? 'unknown'; // no passwd entry (some containers)
+  }
 }
 
 /** The engine's composition root for one project: what every face works through. */
