@@ -1,0 +1,66 @@
+/** fast-check arbitraries of valid audit event inputs, for the property tests. */
+import fc from 'fast-check';
+import type { Actor, AuditEventInput, AuditEventType } from '../../../src/core/schema/audit';
+
+/** Characters that are hard on a JSON/UTF-8 log: escapes, separators, U+FFFD, astral and lone surrogates. */
+const TRICKY = ['\uFFFD', '\n', '\r', '"', '\\', '\u2028', '\u2029', '\u0000', '\u001f', '\u007f', 'é', '\u00A0', '😀', '\ud800', '\udfff', '{', '}'];
+
+/** Any Unicode text, biased towards the tricky characters. */
+export const text: fc.Arbitrary<string> = fc.string({
+  unit: fc.oneof(
+    { weight: 3, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) },
+    { weight: 2, arbitrary: fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }) },
+    { weight: 1, arbitrary: fc.constantFrom(...TRICKY) },
+  ),
+  maxLength: 16,
+});
+/** Plain objects, as JSON.parse makes them (fast-check may otherwise build null-prototype ones). */
+const PLAIN = { noNullPrototype: true } as const;
+const nonEmpty = text.filter((s) => s.length > 0);
+const texts = fc.array(text, { maxLength: 3 });
+
+const payloads: { [T in AuditEventType]: fc.Arbitrary<AuditEventInput<T>['payload']> } = {
+  command: fc.record(
+    { name: text, args: texts, cwd: text, outcome: fc.constantFrom('ok' as const, 'error' as const), exit_code: fc.integer({ min: -255, max: 255 }), error: text },
+    { requiredKeys: ['name', 'args', 'cwd', 'outcome', 'exit_code'], noNullPrototype: true },
+  ),
+  'project.initialized': fc.record({ written: texts, kept: texts, upgraded: texts, backups: texts }, PLAIN),
+  'change.created': fc.record({ title: text, origin: text, file: text, hash: text }, PLAIN),
+  'change.updated': fc.record({ fields: texts, file: text, hash: text }, PLAIN),
+  'change.activated': fc.record({ branch: text }, { requiredKeys: [], noNullPrototype: true }),
+  'concern.raised': fc.record({ concern_id: text, source: text, severity: fc.constantFrom('low' as const, 'medium' as const, 'high' as const, 'critical' as const), summary: text, evidence: texts }, PLAIN),
+  'concern.acknowledged': fc.record({ concern_id: text, note: text }, { requiredKeys: ['concern_id'], noNullPrototype: true }),
+  'concern.resolved': fc.record({ concern_id: text, note: text }, { requiredKeys: ['concern_id'], noNullPrototype: true }),
+  'concern.assigned': fc.record({ concern_id: text, assignee: text }, PLAIN),
+  'audit.repaired': fc.record(
+    { stream: text, torn_line: fc.nat(), torn_bytes: fc.nat(), torn_sha256: text, moved_to: text, head_fixed: fc.boolean() },
+    { requiredKeys: ['stream', 'head_fixed'], noNullPrototype: true },
+  ),
+};
+
+const actor: fc.Arbitrary<Actor> = fc.record({ kind: fc.constantFrom('human' as const, 'agent' as const), id: nonEmpty, role: nonEmpty }, PLAIN);
+
+/** A valid input of a random type; `chIds` are the change ids to pick from (undefined: the project stream). */
+export function eventInput(chIds: ReadonlyArray<string | undefined>): fc.Arbitrary<AuditEventInput> {
+  const byType = (Object.keys(payloads) as AuditEventType[]).map((type) =>
+    fc.record(
+      { type: fc.constant(type), payload: payloads[type] as fc.Arbitrary<AuditEventInput['payload']>, ch_id: fc.constantFrom(...chIds), actor, run_id: nonEmpty, correlation_id: nonEmpty },
+      { requiredKeys: ['type', 'payload', 'ch_id', 'actor', 'correlation_id'], noNullPrototype: true },
+    ),
+  );
+  return fc.oneof(...byType).map(({ ch_id, ...rest }) => (ch_id === undefined ? rest : { ...rest, ch_id }) as AuditEventInput);
+}
+
+/** A clock time between 2000 and 2099 (the envelope's ts must be a plain ISO datetime). */
+export const isoTime: fc.Arbitrary<string> = fc
+  .date({ min: new Date('2000-01-01T00:00:00.000Z'), max: new Date('2099-12-31T23:59:59.999Z'), noInvalidDate: true })
+  .map((d) => d.toISOString());
+
+/** A mutation byte: mostly uniform, sometimes one that is special to JSON or UTF-8. */
+export const byteChoice = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('delta' as const), value: fc.integer({ min: 1, max: 255 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('byte' as const), value: fc.constantFrom(0x0a, 0x0d, 0x20, 0x22, 0x2c, 0x30, 0x31, 0x3a, 0x5c, 0x7b, 0x7d, 0x80, 0xbf, 0xc3, 0xef, 0xf0, 0xf1, 0xf3, 0xf4, 0xff) }, PLAIN) },
+);
+
+/** Where to change a byte: anywhere, or at a byte class where damage is most subtle. */
+export const offsetFocus = fc.constantFrom('any' as const, 'newline' as const, 'non-ascii' as const, 'utf8-lead' as const, 'structural' as const);
