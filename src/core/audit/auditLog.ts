@@ -65,6 +65,10 @@ export class AuditLog {
 
   /** Appends events in order; those of one stream go in one locked write. */
   async appendMany(inputs: readonly AuditEventInput[]): Promise<AuditEvent[]> {
+    // Check every event before writing any: the streams are written one after the other, so an
+    // invalid event found only at its own stream's turn would leave the earlier streams written.
+    const ts = this.opts.clock.nowIso();
+    for (const input of inputs) buildEvent(input, 1, ts, genesisHash(this.streamOf(input.ch_id)));
     const byStream = new Map<string, AuditEventInput[]>();
     for (const input of inputs) {
       const s = this.streamOf(input.ch_id);
@@ -106,24 +110,7 @@ export class AuditLog {
       const ts = this.opts.clock.nowIso();
       const events: AuditEvent[] = inputs.map((input) => {
         seq += 1;
-        const unsigned = {
-          v: AUDIT_EVENT_VERSION,
-          seq,
-          ts,
-          type: input.type,
-          ...(input.ch_id !== undefined ? { ch_id: input.ch_id } : {}),
-          actor: input.actor,
-          ...(input.run_id !== undefined ? { run_id: input.run_id } : {}),
-          correlation_id: input.correlation_id,
-          payload: input.payload as Record<string, unknown>,
-          prev,
-        };
-        const event = { ...unsigned, hash: eventHash(unsigned) } as AuditEvent;
-        const check = AuditEventSchema.safeParse(event);
-        if (!check.success) {
-          // A programming error, not user input: fail loudly before anything is written.
-          throw new Error(`refusing to write an invalid ${input.type} event: ${check.error.issues.map(describeIssue).join('; ')}`);
-        }
+        const event = buildEvent(input, seq, ts, prev);
         prev = event.hash;
         return event;
       });
@@ -233,7 +220,7 @@ export class AuditLog {
       const head = this.readHead(stream);
       return head ? { stream, file: rel, events: 0, problem: { line: 1, kind: 'truncated', message: `the stream file is missing but its head records ${head.seq} events` } } : { stream, file: rel, events: 0 };
     }
-    const check = checkStream(stream, readFileSync(file, 'utf8'), this.readHead(stream));
+    const check = checkStream(stream, readFileSync(file), this.readHead(stream));
     return { stream, file: rel, events: check.events, ...(check.problem ? { problem: check.problem } : {}) };
   }
 
@@ -255,14 +242,15 @@ export class AuditLog {
       const kind = report.problem.kind;
       const action = await withLock(join(this.opts.lockDir, 'audit', stream), (): RepairAction => {
         if (kind !== 'torn-tail') return { stream, file: report.file, action: 'fixed-head' };
-        const text = readFileSync(file, 'utf8');
-        const cut = text.lastIndexOf('\n') + 1;
-        const torn = Buffer.from(text.slice(cut), 'utf8');
+        // Bytes, not text: a tail cut mid-character is not valid UTF-8 and must be kept exactly as it is.
+        const bytes = readFileSync(file);
+        const cut = bytes.lastIndexOf(0x0a) + 1;
+        const torn = bytes.subarray(cut);
         const tornSha = sha256(torn);
         const q = join(this.opts.auditDir, 'quarantine', `${stream.replace('/', '__')}.line-${report.problem?.line}.${tornSha.slice(0, 12)}.torn`);
         writeFileAtomicSync(q, torn, this.rel(q));
         // Truncate by swapping in the intact prefix atomically: the torn bytes now live in quarantine.
-        writeFileAtomicSync(file, text.slice(0, cut), this.rel(file));
+        writeFileAtomicSync(file, bytes.subarray(0, cut), this.rel(file));
         return { stream, file: report.file, action: 'moved-torn-tail', moved_to: this.rel(q), torn_bytes: torn.length, torn_sha256: tornSha };
       }, report.file);
       actions.push(action);
@@ -319,4 +307,27 @@ function readTail(file: string): { torn: boolean; lastLine?: string } {
   } finally {
     closeSync(fd);
   }
+}
+
+/** The event `input` becomes at `seq` after `prev`; throws (a programming error, not user input) if it is invalid. */
+function buildEvent(input: AuditEventInput, seq: number, ts: string, prev: string): AuditEvent {
+  const unsigned = {
+    v: AUDIT_EVENT_VERSION,
+    seq,
+    ts,
+    type: input.type,
+    ...(input.ch_id !== undefined ? { ch_id: input.ch_id } : {}),
+    actor: input.actor,
+    ...(input.run_id !== undefined ? { run_id: input.run_id } : {}),
+    correlation_id: input.correlation_id,
+    payload: input.payload as Record<string, unknown>,
+    prev,
+  };
+  const event = { ...unsigned, hash: eventHash(unsigned) } as AuditEvent;
+  const check = AuditEventSchema.safeParse(event);
+  if (!check.success) {
+    // Fail loudly before anything is written.
+    throw new Error(`refusing to write an invalid ${input.type} event: ${check.error.issues.map(describeIssue).join('; ')}`);
+  }
+  return event;
 }

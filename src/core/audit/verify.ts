@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { canonicalJson, sha256 } from '../canonical';
 import { AuditEventSchema, type AuditEvent } from '../schema/audit';
 import { describeIssue } from '../schema/issues';
@@ -51,20 +52,31 @@ export function isRepairable(kind: AuditProblemKind): boolean {
 }
 
 /**
- * Checks one stream's text line by line and returns the first problem, naming its line.
+ * Checks one stream's content line by line and returns the first problem, naming its line.
+ * Pass the file's bytes (a string is encoded as UTF-8 first): a line that is not valid UTF-8
+ * is damage, even where a lenient decoder would turn it back into the text that was hashed.
  * `head` is the parsed `.head` file: undefined when absent, `null` when unreadable.
  */
-export function checkStream(stream: string, text: string, head: StreamHead | null | undefined): StreamCheck {
+export function checkStream(stream: string, content: string | Uint8Array, head: StreamHead | null | undefined): StreamCheck {
   const chId = stream.startsWith('changes/') ? stream.slice('changes/'.length) : undefined;
-  const torn = text.length > 0 && !text.endsWith('\n');
-  const lines = text.split('\n');
-  lines.pop(); // the "" after the last newline, or the torn tail
+  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  const lines: Buffer[] = [];
+  let start = 0;
+  for (let nl = bytes.indexOf(0x0a); nl >= 0; nl = bytes.indexOf(0x0a, start)) {
+    lines.push(bytes.subarray(start, nl));
+    start = nl + 1;
+  }
+  const tornBytes = bytes.length - start; // bytes after the last newline: a torn tail
   let prev = genesisHash(stream);
   let prevOfPrev = prev;
   let n = 0;
-  for (const line of lines) {
+  for (const lineBytes of lines) {
     const lineNo = n + 1;
     const fail = (kind: AuditProblemKind, message: string): StreamCheck => ({ events: n, lastHash: prev, problem: { line: lineNo, kind, message } });
+    // Decoding leniently would map different bytes to the same text (e.g. a lone F0 BF BD and
+    // a real U+FFFD both decode to U+FFFD), so a changed byte could go unseen.
+    if (!isUtf8(lineBytes)) return fail('invalid-json', `line ${lineNo} is not valid JSON: it is not valid UTF-8 (bytes were altered)`);
+    const line = lineBytes.toString('utf8');
     let raw: unknown;
     try {
       raw = JSON.parse(line);
@@ -91,8 +103,8 @@ export function checkStream(stream: string, text: string, head: StreamHead | nul
     prev = event.hash;
     n += 1;
   }
-  if (torn) {
-    return { events: n, lastHash: prev, problem: { line: n + 1, kind: 'torn-tail', message: `line ${n + 1} is torn (a write was cut off mid-line, e.g. by a crash): ${Buffer.byteLength(text.slice(text.lastIndexOf('\n') + 1))} bytes without a newline` } };
+  if (tornBytes > 0) {
+    return { events: n, lastHash: prev, problem: { line: n + 1, kind: 'torn-tail', message: `line ${n + 1} is torn (a write was cut off mid-line, e.g. by a crash): ${tornBytes} bytes without a newline` } };
   }
   return { events: n, lastHash: prev, ...headProblem(n, prev, prevOfPrev, head) };
 }
@@ -100,7 +112,12 @@ export function checkStream(stream: string, text: string, head: StreamHead | nul
 function headProblem(n: number, last: string, beforeLast: string, head: StreamHead | null | undefined): { problem?: AuditProblem } {
   if (head === null) return { problem: { line: n, kind: 'head-invalid', message: 'the .head file beside this stream is unreadable' } };
   if (head === undefined) {
-    return n === 0 ? {} : { problem: { line: n, kind: 'head-missing', message: `the .head file is missing, so a deleted tail could not be detected (stream has ${n} events)` } };
+    if (n === 0) return {};
+    if (n === 1) {
+      // The first append of a new stream writes the line, then creates the head: a crash between the two leaves no head.
+      return { problem: { line: 1, kind: 'head-lags', message: 'the head was never written: line 1 was appended but its .head not created (a crash between the two writes)' } };
+    }
+    return { problem: { line: n, kind: 'head-missing', message: `the .head file is missing, so a deleted tail could not be detected (stream has ${n} events)` } };
   }
   if (head.seq > n) {
     return { problem: { line: n + 1, kind: 'truncated', message: `line ${n + 1} is missing: the head records ${head.seq} events but the file holds ${n} (lines were deleted from the end)` } };
