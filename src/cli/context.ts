@@ -11,6 +11,7 @@ export class CliContext {
   chId: string | undefined;
   readonly ids: IdSource;
   private correlation: string | undefined;
+  private pendingJson: string | undefined;
 
   constructor(
     readonly argv: readonly string[],
@@ -42,10 +43,19 @@ export class CliContext {
     return this.correlation;
   }
 
-  /** Prints `data` as JSON with --json, else the human text. */
+  /** Prints `data` as JSON with --json (held back until the command is recorded), else the human text. */
   emit(data: unknown, human: string | (() => string)): void {
-    if (this.json) this.io.out(prettyJson({ ok: true, ...(data as object) }));
+    if (this.json) this.pendingJson = prettyJson({ ok: true, ...(data as object) });
     else this.io.out(typeof human === 'function' ? human() : human);
+  }
+
+  /**
+   * Prints the --json document `emit` held back; `false` drops it instead, when the command
+   * failed after all. Either way stdout gets exactly one JSON document.
+   */
+  flushJson(print = true): void {
+    if (print && this.pendingJson !== undefined) this.io.out(this.pendingJson);
+    this.pendingJson = undefined;
   }
 
   /** `cwd` relative to the project root, for command events (never an absolute path). */

@@ -63,15 +63,18 @@ export async function runCli(argv: readonly string[], opts: RunOptions): Promise
     } catch (e) {
       error = e;
       exitCode = isDfError(e) ? e.exitCode : 70;
+      ctx.flushJson(false);
       report(ctx, e);
     }
     const recorded = await recordCommand(ctx, spec, exitCode, error);
     if (!recorded.ok && !spec.readOnlyAuditOk && exitCode === 0) {
       exitCode = 1;
+      ctx.flushJson(false); // the result is replaced by the error: a second JSON document would make stdout unparseable
       report(ctx, recorded.error);
     } else if (!recorded.ok && !error) {
       opts.io.err(`dynaforge: warning: this command could not be recorded in the audit log (${isDfError(recorded.error) ? recorded.error.message : String(recorded.error)})`);
     }
+    ctx.flushJson();
   };
 
   for (const register of [registerInit, registerNew, registerList, registerShow, registerStatus, registerUse, registerDoctor, registerConcern, registerAudit]) register(program, run);
