@@ -1,0 +1,149 @@
+import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cliSuite, diffSnapshots, snapshot, TempRepo } from './cliHarness';
+
+const MANAGED = [
+  '.dynaforge/config.yaml',
+  '.dynaforge/memory/constitution.md',
+  '.dynaforge/templates/brief.md',
+  '.dynaforge/templates/spec.md',
+  '.dynaforge/templates/plan.md',
+  '.dynaforge/templates/tasks.md',
+  '.dynaforge/templates/impact.md',
+  '.dynaforge/schemas/config.schema.json',
+  '.dynaforge/schemas/change.schema.json',
+  'changes/.gitkeep',
+  'audit/.gitkeep',
+];
+const IGNORE_LINES = ['artifacts/work/', '.dynaforge/state/'];
+const ATTRIBUTE_LINES = ['audit/** -text', 'changes/** text eol=lf'];
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const lines = (text: string) => text.split('\n');
+/** The files init owns (everything but the audit log, which every run appends to). */
+const projectFiles = (repo: TempRepo) => snapshot(repo.dir, ['.dynaforge', 'changes', '.gitignore', '.gitattributes']);
+
+describe('cli: init', () => {
+  cliSuite();
+
+  it('creates the layout, the manifest and the ignore entries, and says what it did', async () => {
+    const repo = await TempRepo.create({ init: false });
+    const r = await repo.ok('init');
+    for (const f of MANAGED) assert.ok(existsSync(repo.path(f)), `${f} was not created`);
+    assert.ok(existsSync(repo.path('.dynaforge/init-manifest.json')));
+    assert.match(r.stdout, /created: \.dynaforge\/config\.yaml, /);
+    assert.match(r.stdout, /Next: dynaforge new/);
+    assert.match(repo.read('.dynaforge/config.yaml'), /^# yaml-language-server: \$schema=\.\/schemas\/config\.schema\.json$/m);
+    const manifest = JSON.parse(repo.read('.dynaforge/init-manifest.json')) as { files: Record<string, string> };
+    for (const f of MANAGED) assert.equal(manifest.files[f], sha256(repo.read(f)), `manifest hash of ${f}`);
+    for (const l of IGNORE_LINES) assert.ok(lines(repo.read('.gitignore')).includes(l), `.gitignore lacks ${l}`);
+    for (const l of ATTRIBUTE_LINES) assert.ok(lines(repo.read('.gitattributes')).includes(l), `.gitattributes lacks ${l}`);
+    const init = repo.auditEvents().filter((e) => e.type === 'project.initialized');
+    assert.equal(init.length, 1);
+    assert.deepEqual([...(init[0]?.payload.written as string[])].sort(), [...MANAGED].sort());
+  });
+
+  it('a second run is a no-op: "already up to date", every file byte-identical', async () => {
+    const repo = await TempRepo.create();
+    const before = projectFiles(repo);
+    const r = await repo.ok('init');
+    assert.match(r.stdout, /already up to date/);
+    assert.doesNotMatch(r.stdout, /created:|upgraded:|kept your edits|added to \.gitignore/);
+    assert.deepEqual(diffSnapshots(before, projectFiles(repo)), { added: [], removed: [], changed: [] });
+  });
+
+  it('keeps a file the user edited, and says so', async () => {
+    const repo = await TempRepo.create();
+    const edited = `${repo.read('.dynaforge/memory/constitution.md')}\n- Our own principle: no Fridays.\n`;
+    writeFileSync(repo.path('.dynaforge/memory/constitution.md'), edited);
+    const r = await repo.ok('init');
+    assert.match(r.stdout, /kept your edits: \.dynaforge\/memory\/constitution\.md \(use --force to replace them; a backup is kept\)/);
+    assert.equal(repo.read('.dynaforge/memory/constitution.md'), edited);
+    assert.ok(!readdirSync(repo.path('.dynaforge/memory')).some((f) => f.includes('.bak')), 'no backup without --force');
+    const last = repo.auditEvents().filter((e) => e.type === 'project.initialized').pop();
+    assert.deepEqual(last?.payload.kept, ['.dynaforge/memory/constitution.md']);
+  });
+
+  it('upgrades a file it wrote earlier and nobody touched since (an older template)', async () => {
+    const repo = await TempRepo.create();
+    const shipped = repo.read('.dynaforge/templates/spec.md');
+    // Make spec.md look like an older init wrote it: old text on disk, and its hash in the manifest.
+    const old = '# Spec\n\nThe template of an older dynaforge.\n';
+    writeFileSync(repo.path('.dynaforge/templates/spec.md'), old);
+    const manifestFile = repo.path('.dynaforge/init-manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { files: Record<string, string> };
+    manifest.files['.dynaforge/templates/spec.md'] = sha256(old);
+    writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
+
+    const r = await repo.ok('init');
+    assert.match(r.stdout, /upgraded: \.dynaforge\/templates\/spec\.md/);
+    assert.doesNotMatch(r.stdout, /kept your edits/);
+    assert.equal(repo.read('.dynaforge/templates/spec.md'), shipped);
+    const after = JSON.parse(readFileSync(manifestFile, 'utf8')) as { files: Record<string, string> };
+    assert.equal(after.files['.dynaforge/templates/spec.md'], sha256(shipped), 'the manifest now records the new text');
+  });
+
+  it('--force replaces an edited file and keeps a .bak copy of the edit', async () => {
+    const repo = await TempRepo.create();
+    const shipped = repo.read('.dynaforge/config.yaml');
+    const edited = shipped.replace('name: ""', 'name: "mine"');
+    assert.notEqual(edited, shipped);
+    writeFileSync(repo.path('.dynaforge/config.yaml'), edited);
+
+    const r = await repo.ok('init', '--force');
+    assert.match(r.stdout, /backed up before overwriting: \.dynaforge\/config\.yaml\.bak-2026-11-21T09-00-00-000Z/);
+    assert.equal(repo.read('.dynaforge/config.yaml'), shipped);
+    assert.equal(repo.read('.dynaforge/config.yaml.bak-2026-11-21T09-00-00-000Z'), edited);
+    const backups = readdirSync(repo.path('.dynaforge')).filter((f) => f.includes('.bak'));
+    assert.deepEqual(backups, ['config.yaml.bak-2026-11-21T09-00-00-000Z'], 'only the edited file is backed up');
+  });
+
+  it('appends the ignore entries once and keeps the user\'s own lines', async () => {
+    const repo = await TempRepo.create({ init: false });
+    writeFileSync(repo.path('.gitignore'), 'node_modules/\n# ours\n*.log'); // no final newline
+    writeFileSync(repo.path('.gitattributes'), '*.png binary\n');
+    await repo.ok('init');
+    const ignore = repo.read('.gitignore');
+    assert.ok(ignore.startsWith('node_modules/\n# ours\n*.log\n'), `user lines kept in order:\n${ignore}`);
+    for (const l of IGNORE_LINES) assert.equal(lines(ignore).filter((x) => x === l).length, 1, `${l} once`);
+    assert.ok(repo.read('.gitattributes').startsWith('*.png binary\n'));
+
+    const before = projectFiles(repo);
+    await repo.ok('init');
+    await repo.ok('init');
+    assert.deepEqual(diffSnapshots(before, projectFiles(repo)), { added: [], removed: [], changed: [] }, 'no second copy of the entries');
+  });
+
+  it('leaves alone ignore entries the user already has', async () => {
+    const repo = await TempRepo.create({ init: false });
+    writeFileSync(repo.path('.gitignore'), 'artifacts/work/\n.dynaforge/state/\n');
+    const r = await repo.ok('init');
+    assert.equal(repo.read('.gitignore'), 'artifacts/work/\n.dynaforge/state/\n');
+    assert.doesNotMatch(r.stdout, /artifacts\/work\/,/);
+  });
+
+  it('run in a subfolder of a git repository, initialises the repository top', async () => {
+    const repo = await TempRepo.create({ init: false });
+    mkdirSync(repo.path('src', 'deep'), { recursive: true });
+    const r = await repo.run(['init'], { cwd: 'src/deep' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`Dynaforge project at ${repo.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n`));
+    assert.ok(existsSync(repo.path('.dynaforge/config.yaml')));
+    assert.ok(!existsSync(repo.path('src/deep/.dynaforge')) && !existsSync(repo.path('src/.dynaforge')));
+    const cmd = repo.auditEvents().find((e) => e.type === 'command');
+    assert.equal(cmd?.payload.cwd, 'src/deep', 'the command event records where it ran, relative to the root');
+
+    const n = await repo.run(['new', 'From a subfolder'], { cwd: 'src/deep' });
+    assert.equal(n.code, 0, n.stderr);
+    assert.deepEqual(repo.changeIds(), ['CH-001']);
+  });
+
+  it('-C <dir> runs as if started there', async () => {
+    const repo = await TempRepo.create({ init: false });
+    mkdirSync(repo.path('sub'));
+    const r = await repo.run(['-C', 'sub', 'init']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(existsSync(repo.path('.dynaforge/config.yaml')));
+  });
+});
