@@ -115,11 +115,19 @@ export class AuditLog {
         return event;
       });
       const text = events.map((e) => `${canonicalJson(e)}\n`).join('');
+      // A new stream gets its head (at the genesis) before any line: a crash mid-batch then
+      // leaves a head behind the file (repairable), never a stream without a head.
+      if (tip.seq === 0) this.writeHead(stream, { seq: 0, hash: tip.hash });
       this.writeAppend(file, text);
       const last = events[events.length - 1] as AuditEvent;
-      writeFileAtomicSync(headFile(this.opts.auditDir, stream), `${canonicalJson({ hash: last.hash, seq: last.seq })}\n`, this.rel(headFile(this.opts.auditDir, stream)));
+      this.writeHead(stream, last);
       return events;
     }, this.rel(file));
+  }
+
+  private writeHead(stream: string, tip: StreamHead): void {
+    const file = headFile(this.opts.auditDir, stream);
+    writeFileAtomicSync(file, `${canonicalJson({ hash: tip.hash, seq: tip.seq })}\n`, this.rel(file));
   }
 
   private writeAppend(file: string, text: string): void {
@@ -161,9 +169,16 @@ export class AuditLog {
       throw this.corrupt(file);
     }
     if (typeof last.seq !== 'number' || typeof last.hash !== 'string') throw this.corrupt(file);
+    // Never build on an edited last event: its content must still match its hash.
+    if (canonicalJson(last) !== tail.lastLine || eventHash(last as unknown as AuditEvent) !== last.hash) throw this.corrupt(file);
     const head = this.readHead(stream);
-    const headOk = head === undefined || (head !== null && ((head.seq === last.seq && head.hash === last.hash) || head.seq === last.seq - 1));
-    if (!headOk) throw this.corrupt(file);
+    if (head === null) throw this.corrupt(file);
+    if (head === undefined || !(head.seq === last.seq && head.hash === last.hash)) {
+      // A head behind the file is crash damage only if the lines after it chain correctly:
+      // check the whole stream (rare path) before overwriting the head with the new tip.
+      const problem = this.verifyStream(stream).problem;
+      if (problem?.kind !== 'head-lags') throw this.corrupt(file);
+    }
     return { seq: last.seq, hash: last.hash };
   }
 
@@ -190,7 +205,10 @@ export class AuditLog {
     return [...new Set(files.map((f) => f.replace(/\.(jsonl|head)$/, '')))].sort();
   }
 
-  /** The events of one stream, in order. Throws `audit-corrupt` naming the line if the stream does not verify. */
+  /**
+   * The events of one stream, in order, for folding state (concerns). It checks only that
+   * each line is JSON (`audit-corrupt` naming the line otherwise); `verify` is the full check.
+   */
   read(stream: string): AuditEvent[] {
     const file = streamFile(this.opts.auditDir, stream);
     if (!existsSync(file)) return [];

@@ -68,7 +68,8 @@ export function checkStream(stream: string, content: string | Uint8Array, head: 
   }
   const tornBytes = bytes.length - start; // bytes after the last newline: a torn tail
   let prev = genesisHash(stream);
-  let prevOfPrev = prev;
+  // The hash of the line the head points at, to recognise a head left behind by a crash.
+  let hashAtHead = head?.seq === 0 ? prev : undefined;
   let n = 0;
   for (const lineBytes of lines) {
     const lineNo = n + 1;
@@ -99,17 +100,17 @@ export function checkStream(stream: string, content: string | Uint8Array, head: 
     if (chId !== undefined && event.ch_id !== chId) {
       return fail('wrong-stream', `line ${lineNo} belongs to ${event.ch_id ?? 'no change'}, not to ${chId}`);
     }
-    prevOfPrev = prev;
     prev = event.hash;
     n += 1;
+    if (head && head.seq === n) hashAtHead = prev;
   }
   if (tornBytes > 0) {
     return { events: n, lastHash: prev, problem: { line: n + 1, kind: 'torn-tail', message: `line ${n + 1} is torn (a write was cut off mid-line, e.g. by a crash): ${tornBytes} bytes without a newline` } };
   }
-  return { events: n, lastHash: prev, ...headProblem(n, prev, prevOfPrev, head) };
+  return { events: n, lastHash: prev, ...headProblem(n, prev, hashAtHead, head) };
 }
 
-function headProblem(n: number, last: string, beforeLast: string, head: StreamHead | null | undefined): { problem?: AuditProblem } {
+function headProblem(n: number, last: string, hashAtHead: string | undefined, head: StreamHead | null | undefined): { problem?: AuditProblem } {
   if (head === null) return { problem: { line: n, kind: 'head-invalid', message: 'the .head file beside this stream is unreadable' } };
   if (head === undefined) {
     if (n === 0) return {};
@@ -123,8 +124,12 @@ function headProblem(n: number, last: string, beforeLast: string, head: StreamHe
     return { problem: { line: n + 1, kind: 'truncated', message: `line ${n + 1} is missing: the head records ${head.seq} events but the file holds ${n} (lines were deleted from the end)` } };
   }
   if (head.seq === n && head.hash === last) return {};
-  if (head.seq === n - 1 && head.hash === beforeLast) {
-    return { problem: { line: n, kind: 'head-lags', message: `the head stops at line ${n - 1}: line ${n} was appended but the head not updated (a crash between the two writes)` } };
+  if (head.seq < n && head.hash === hashAtHead) {
+    // Lines after the head chain correctly: they were appended and the process died before
+    // updating the head. (A forger who appends valid lines could update the head too, so
+    // treating this as crash damage gives nothing away.)
+    const lines = head.seq === n - 1 ? `line ${n} was` : `lines ${head.seq + 1}–${n} were`;
+    return { problem: { line: head.seq + 1, kind: 'head-lags', message: `the head stops at line ${head.seq}: ${lines} appended but the head not updated (a crash between the two writes)` } };
   }
   return { problem: { line: head.seq < n ? head.seq + 1 : n, kind: 'head-mismatch', message: `the head (seq ${head.seq}) does not match the stream: lines were rewritten or appended outside dynaforge` } };
 }

@@ -106,6 +106,23 @@ describe('audit log: append refuses to build on damage', () => {
     assert.deepEqual(snapshot(t.auditDir), before);
   });
 
+  it('builds on a head left behind by a crash mid-batch, and brings it forward', async () => {
+    writeFileSync(t.head(), `${canonicalJson({ hash: t.events()[0]?.hash, seq: 1 })}\n`);
+    const e = await t.log.append(command(4));
+    assert.equal(e.seq, 4);
+    assert.equal(e.prev, t.events()[2]?.hash);
+    assert.equal((await t.log.verify()).ok, true);
+  });
+
+  it('refuses to build on a last event whose content was edited (hash no longer matches)', async () => {
+    const lines = readFileSync(t.file(), 'utf8').split('\n');
+    lines[2] = (lines[2] as string).replace('"exit_code":0', '"exit_code":1');
+    writeFileSync(t.file(), lines.join('\n'));
+    const before = snapshot(t.auditDir);
+    await rejectsWith(t.log.append(command(4)), 'audit-corrupt');
+    assert.deepEqual(snapshot(t.auditDir), before);
+  });
+
   it('refuses a complete last line that is not an event with audit-corrupt and writes nothing', async () => {
     appendFileSync(t.file(), 'not json at all\n');
     const before = snapshot(t.auditDir);
@@ -114,7 +131,8 @@ describe('audit log: append refuses to build on damage', () => {
   });
 
   it('refuses when the .head disagrees with the last line, or is unreadable', async () => {
-    writeFileSync(t.head(), `${canonicalJson({ hash: t.events()[0]?.hash, seq: 1 })}\n`);
+    // seq 1 but the hash of event 2: not a head a crash could leave behind.
+    writeFileSync(t.head(), `${canonicalJson({ hash: t.events()[1]?.hash, seq: 1 })}\n`);
     let before = snapshot(t.auditDir);
     await rejectsWith(t.log.append(command(4)), 'audit-corrupt');
     assert.deepEqual(snapshot(t.auditDir), before);

@@ -77,6 +77,16 @@ describe('audit repair', () => {
     assert.equal((await t.log.verify()).ok, true);
   });
 
+  it('a crash in the middle of a first batch (head still at the genesis) is repairable', async () => {
+    await t.log.appendMany([concern('CH-001', 'a'), concern('CH-001', 'b', 'CN-2'), concern('CH-001', 'c', 'CN-3')]);
+    // What a first batch leaves when the process dies after its lines: the genesis head it wrote first.
+    writeFileSync(t.head('changes/CH-001'), `{"hash":"${t.events('changes/CH-001')[0]?.prev}","seq":0}\n`);
+    assertProblem(t.log.verifyStream('changes/CH-001'), 'head-lags', 1, /lines 1–3 were appended/);
+    await t.log.repair(ACTOR, 'corr-repair');
+    assert.deepEqual(t.events('changes/CH-001').map((e) => e.type), ['concern.raised', 'concern.raised', 'concern.raised', 'audit.repaired']);
+    assert.equal((await t.log.verify()).ok, true);
+  });
+
   it('does nothing to a healthy log', async () => {
     await seed(t, 2);
     await t.log.append(concern('CH-001', 'x'));

@@ -130,10 +130,16 @@ describe('audit verify: every kind of damage, at its line', () => {
     const fourth = rehashed({ ...parsed(2), seq: 4, prev: parsed(2).hash });
     const fifth = rehashed({ ...JSON.parse(fourth), seq: 5, prev: JSON.parse(fourth).hash });
     t.writeLines([...lines, fourth, fifth]);
-    writeFileSync(t.head(), `${canonicalJson({ hash: parsed(2).hash, seq: 3 })}\n`);
+    writeFileSync(t.head(), `${canonicalJson({ hash: parsed(1).hash, seq: 3 })}\n`);
     assertProblem(verify(), 'head-mismatch', 4, /appended outside dynaforge/);
+    // Lines after a true head that chain correctly look like a crash mid-batch: head-lags,
+    // repairable (a forger able to append valid lines could rewrite the head as well).
+    writeFileSync(t.head(), `${canonicalJson({ hash: parsed(2).hash, seq: 3 })}\n`);
+    assertProblem(verify(), 'head-lags', 4, /lines 4–5 were appended/);
     writeFileSync(t.head(), head2);
     t.writeLines([...lines, fourth]);
+    assertProblem(verify(), 'head-lags', 3, /lines 3–4 were appended/);
+    writeFileSync(t.head(), `${canonicalJson({ hash: parsed(0).hash, seq: 2 })}\n`);
     assertProblem(verify(), 'head-mismatch', 3);
   });
 
