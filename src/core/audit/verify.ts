@@ -46,6 +46,17 @@ export function eventHash(event: Omit<AuditEvent, 'hash'> & { hash?: string }): 
   return sha256(canonicalJson(rest));
 }
 
+/**
+ * eventHash() of a line already known to be canonical, without re-serialising it: keys are
+ * sorted and `actor` always precedes `hash`, so the first `,"hash":"…"` is the top-level one
+ * (a JSON string cannot hold an unescaped quote). Same bytes, half the work of verify.
+ */
+function unsignedHash(canonicalLine: string, hash: string): string | undefined {
+  const field = `,"hash":"${hash}"`;
+  const at = canonicalLine.indexOf(field);
+  return at < 0 ? undefined : sha256(canonicalLine.slice(0, at) + canonicalLine.slice(at + field.length));
+}
+
 /** Whether a crash may have caused `kind`, so that `audit repair` may fix it. */
 export function isRepairable(kind: AuditProblemKind): boolean {
   return kind === 'torn-tail' || kind === 'head-lags';
@@ -96,7 +107,7 @@ export function checkStream(stream: string, content: string | Uint8Array, head: 
     if (event.prev !== prev) {
       return fail('prev', `line ${lineNo} does not chain to line ${lineNo - 1} (prev hash differs): lines were reordered, deleted or inserted`);
     }
-    if (eventHash(event) !== event.hash) return fail('hash', `line ${lineNo} was altered: its content does not match its hash`);
+    if (unsignedHash(line, event.hash) !== event.hash) return fail('hash', `line ${lineNo} was altered: its content does not match its hash`);
     if (chId !== undefined && event.ch_id !== chId) {
       return fail('wrong-stream', `line ${lineNo} belongs to ${event.ch_id ?? 'no change'}, not to ${chId}`);
     }
