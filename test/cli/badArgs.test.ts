@@ -107,6 +107,17 @@ describe('cli: bad arguments get a clear error and leave nothing half-written', 
       });
     });
 
+    it('takes a title starting with a dash after --', async () => {
+      const r = await repo.json<ShowJson>('new', '--', '-rf --risk high');
+      assert.equal(r.change.title, '-rf --risk high');
+    });
+
+    it('stores a decomposed (NFD) title in its canonically equivalent NFC form', async () => {
+      const r = await repo.json<ShowJson>('new', 'Cafe\u0301 re\u0301sume\u0301');
+      assert.equal(r.change.title, 'Café résumé');
+      assert.equal(r.change.title, 'Cafe\u0301 re\u0301sume\u0301'.normalize('NFC'));
+    });
+
     it('joins unquoted words with one space and trims the ends', async () => {
       const r = await repo.json<ShowJson>('new', '  several', 'words  ');
       assert.equal(r.change.title, 'several words');

@@ -57,6 +57,11 @@ function sandbox(): string {
   return sandboxRoot;
 }
 
+/** A fresh empty folder inside the sandbox (removed with it). */
+export function tempDir(prefix = 'dir-'): string {
+  return mkdtempSync(join(sandbox(), prefix));
+}
+
 /** The environment of every CLI and git run: nothing inherited but PATH. */
 export function baseEnv(patch: EnvPatch = {}): NodeJS.ProcessEnv {
   const root = sandbox();
@@ -99,8 +104,8 @@ export interface RepoOptions {
 
 /** A temporary project folder and the CLI runs made in it. */
 export class TempRepo {
-  /** How many times the CLI ran here: each run must leave exactly one `command` event. */
-  invocations = 0;
+  /** The arguments of every CLI run made here: each run must leave exactly one `command` event. */
+  readonly history: string[][] = [];
 
   private constructor(
     readonly dir: string,
@@ -108,7 +113,7 @@ export class TempRepo {
   ) {}
 
   static async create(opts: RepoOptions = {}): Promise<TempRepo> {
-    const dir = mkdtempSync(join(sandbox(), 'repo-'));
+    const dir = tempDir('repo-');
     if (opts.git ?? true) initGitRepo(dir);
     const repo = new TempRepo(dir, opts.env ?? {});
     if (opts.init ?? true) await repo.ok('init');
@@ -134,7 +139,7 @@ export class TempRepo {
 
   /** Runs the CLI here (or in `cwd`, relative to the repo). */
   async run(args: readonly string[], opts: { env?: EnvPatch; cwd?: string } = {}): Promise<CliResult> {
-    this.invocations += 1;
+    this.history.push([...args]);
     return runCli(opts.cwd ? this.path(opts.cwd) : this.dir, args, { ...this.env, ...opts.env });
   }
 
