@@ -48,9 +48,14 @@ export function registerNew(program: Command, run: Runner): void {
         ...(opts.risk ? { risk: opts.risk } : {}),
         ...(opts.maturity ? { maturity: opts.maturity } : {}),
       });
-      ctx.chId = change.id;
       const file = ws.store.relFile(change.id);
-      await ws.audit.append({ type: 'change.created', ch_id: change.id, actor: ws.actor('user'), correlation_id: ctx.correlationId, payload: { title: change.title, origin: change.origin, file, hash: sha256(serializeChange(change)) } });
+      try {
+        await ws.audit.append({ type: 'change.created', ch_id: change.id, actor: ws.actor('user'), correlation_id: ctx.correlationId, payload: { title: change.title, origin: change.origin, file, hash: sha256(serializeChange(change)) } });
+      } catch (e) {
+        ws.store.discard(change.id); // no change without its change.created event (e.g. audit/changes/ is read-only)
+        throw e;
+      }
+      ctx.chId = change.id;
       if (opts.use) setActive(ws.layout, change.id, ws.branch);
       ctx.emit({ change, files: [file, ws.store.relFile(change.id, 'brief.md')] }, () =>
         [`Created ${change.id}: ${change.title}`, `  ${file}`, `  ${ws.store.relFile(change.id, 'brief.md')}`, opts.use ? `  now the active change` : `Next: edit the brief, then \`dynaforge use ${change.id}\``].join('\n'),

@@ -109,10 +109,15 @@ export class ChangeStore {
       this.write(change);
     } catch (e) {
       // No half-made change: the folder goes, so the id can be seen as unused gap, never a broken change.
-      rmSync(changeDir(this.layout, id), { recursive: true, force: true });
+      this.discard(id);
       throw e;
     }
     return change;
+  }
+
+  /** Removes a change just created whose creation could not be recorded in the audit log. */
+  discard(id: string): void {
+    rmSync(changeDir(this.layout, id), { recursive: true, force: true });
   }
 
   /** Writes change.yaml atomically in canonical form; returns the sha256 of what was written. */
