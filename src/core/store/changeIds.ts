@@ -22,26 +22,37 @@ export function parseChangeId(input: string): string {
 
 /** Change ids with a folder under changes/, sorted by number. */
 export function localChangeIds(layout: Layout): string[] {
-  let names: string[];
+  return namesIn(layout.changesDir).filter((n) => CHANGE_ID_RE.test(n)).sort((a, b) => (changeNumber(a) ?? 0) - (changeNumber(b) ?? 0));
+}
+
+/**
+ * Change ids with an audit stream (audit/changes/CH-###.jsonl, see audit/streams.ts). The
+ * stream outlives a deleted change folder: reusing its id would hand the new change the old
+ * one's history and concerns.
+ */
+function auditedChangeIds(layout: Layout): string[] {
+  return namesIn(join(layout.auditDir, 'changes')).map((n) => n.replace(/\.(jsonl|head)$/, '')).filter((n) => CHANGE_ID_RE.test(n));
+}
+
+function namesIn(dir: string): string[] {
   try {
-    names = readdirSync(layout.changesDir);
+    return readdirSync(dir);
   } catch (e) {
     if (errnoCode(e) === 'ENOENT') return [];
     throw e;
   }
-  return names.filter((n) => CHANGE_ID_RE.test(n)).sort((a, b) => (changeNumber(a) ?? 0) - (changeNumber(b) ?? 0));
 }
 
 /**
  * Reserves the next change id by creating its folder, under a lock shared by every process
  * on this machine (editor windows, CLIs). Ids already used on other local or
  * remote-tracking branches are skipped, so two branches do not silently mint the same id.
- * Numbers only grow: a gap left by a deleted change is not reused.
+ * Numbers only grow: the id of a deleted change is not reused while its audit stream exists.
  */
 export async function allocateChangeId(layout: Layout, git: Git, checkBranches: boolean): Promise<string> {
   const remote = checkBranches ? await git.changeIdsOnOtherRefs() : new Set<string>();
   return withLock(join(layout.lockDir, 'change-ids'), () => {
-    const used = [...localChangeIds(layout), ...remote].map((id) => changeNumber(id) ?? 0);
+    const used = [...localChangeIds(layout), ...auditedChangeIds(layout), ...remote].map((id) => changeNumber(id) ?? 0);
     let n = used.length ? Math.max(...used) + 1 : 1;
     mkdirSync(layout.changesDir, { recursive: true });
     for (;;) {
