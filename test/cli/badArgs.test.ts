@@ -179,6 +179,18 @@ describe('cli: bad arguments get a clear error and leave nothing half-written', 
       assert.deepEqual(repo.changeIds(), ['CH-001']);
     });
 
+    it('a read-only audit/changes/: new fails and leaves no change folder without its change.created event', async () => {
+      chmodSync(repo.path('audit/changes'), 0o555);
+      const before = snapshot(repo.dir);
+      const r = await repo.run(['new', 'Two']);
+      assert.equal(r.code, 1);
+      assert.equal(r.stderr, 'dynaforge: error: the audit log is read-only: audit/changes is not writable\n  fix: make it writable (`chmod -R u+w audit`) and retry; nothing was changed\n');
+      assertOnlyCommandEventAdded(repo, before, 1);
+      assert.deepEqual(repo.changeIds(), ['CH-001']);
+      makeWritable(repo.path('audit'));
+      assert.match((await repo.ok('new', 'Two')).stdout, /^Created CH-002: Two/, 'and the id was not used up');
+    });
+
     it('chmod -R a-w audit/: every writing command refuses and changes nothing', async () => {
       execFileSync('chmod', ['-R', 'a-w', repo.path('audit')]);
       const before = snapshot(repo.dir);

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { cliSuite, TempRepo } from './cliHarness';
 
@@ -45,6 +45,18 @@ describe('cli: new, list, show, status, use', () => {
     const list = await repo.json<ListJson>('list');
     assert.deepEqual(ids(list), ['CH-001', 'CH-999', 'CH-1000', 'CH-1001'], 'listed in numeric order');
     assert.equal((await repo.json<{ change: { id: string } }>('show', '1000')).change.id, 'CH-1000', 'a bare number names a change');
+  });
+
+  it('never reuses the id of a deleted change: its audit stream outlives the folder', async () => {
+    const repo = await TempRepo.create();
+    await repo.ok('new', 'One');
+    await repo.ok('new', 'Two');
+    await repo.ok('concern', 'raise', 'Belongs to the old CH-002', '-c', 'CH-002', '--severity', 'high');
+    rmSync(repo.path('changes/CH-002'), { recursive: true });
+    const r = await repo.ok('new', 'Brand new');
+    assert.match(r.stdout, /^Created CH-003: Brand new/);
+    assert.deepEqual((await repo.json<StatusJson>('status', 'CH-003')).blockers, [], 'no concern of another change');
+    assert.equal(repo.auditEvents().filter((e) => e.file === 'audit/changes/CH-002.jsonl' && e.type === 'change.created').length, 1);
   });
 
   it('puts every flag into change.yaml', async () => {
