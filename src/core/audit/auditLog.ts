@@ -152,7 +152,9 @@ export class AuditLog {
   /** seq and hash of the stream's last event, refusing to build on a damaged tail. */
   private readTip(stream: string, file: string): StreamHead {
     if (!existsSync(file)) {
-      if (existsSync(headFile(this.opts.auditDir, stream))) {
+      const head = this.readHead(stream);
+      // A genesis head (seq 0) with no file is an empty stream: the first append died between the two writes.
+      if (head === null || (head !== undefined && head.seq > 0)) {
         throw new DfError('audit-corrupt', `${this.rel(file)} is missing but its .head file exists: the stream was deleted`, `restore it from git (\`git checkout -- ${this.rel(file)}\`), then run \`dynaforge audit verify\``, { file: this.rel(file) });
       }
       return { seq: 0, hash: genesisHash(stream) };
@@ -236,7 +238,7 @@ export class AuditLog {
     const rel = this.rel(file);
     if (!existsSync(file)) {
       const head = this.readHead(stream);
-      return head ? { stream, file: rel, events: 0, problem: { line: 1, kind: 'truncated', message: `the stream file is missing but its head records ${head.seq} events` } } : { stream, file: rel, events: 0 };
+      return head && head.seq > 0 ? { stream, file: rel, events: 0, problem: { line: 1, kind: 'truncated', message: `the stream file is missing but its head records ${head.seq} events` } } : { stream, file: rel, events: 0 };
     }
     const check = checkStream(stream, readFileSync(file), this.readHead(stream));
     return { stream, file: rel, events: check.events, ...(check.problem ? { problem: check.problem } : {}) };

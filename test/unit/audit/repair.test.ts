@@ -87,6 +87,17 @@ describe('audit repair', () => {
     assert.equal((await t.log.verify()).ok, true);
   });
 
+  it('a genesis head with no stream file (the first append died before its line) is an empty stream', async () => {
+    await t.log.append(concern('CH-001', 'a'));
+    const genesis = t.events('changes/CH-001')[0]?.prev;
+    rmSync(t.file('changes/CH-001'));
+    writeFileSync(t.head('changes/CH-001'), `{"hash":"${genesis}","seq":0}\n`);
+    assert.equal(t.log.verifyStream('changes/CH-001').problem, undefined);
+    const e = await t.log.append(concern('CH-001', 'b'));
+    assert.deepEqual([e.seq, e.prev], [1, genesis]);
+    assert.equal((await t.log.verify()).ok, true);
+  });
+
   it('does nothing to a healthy log', async () => {
     await seed(t, 2);
     await t.log.append(concern('CH-001', 'x'));
