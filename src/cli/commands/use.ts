@@ -29,8 +29,9 @@ export function registerUse(program: Command, run: Runner): void {
       const id = parseChangeId(given);
       const change = ws.store.read(id); // must exist
       ctx.chId = id;
-      setActive(ws.layout, id, ws.branch);
+      // Recorded first: a use the audit log refuses (read-only, torn) must not change the active change.
       await ws.audit.append({ type: 'change.activated', ch_id: id, actor: ws.actor('user'), correlation_id: ctx.correlationId, payload: ws.branch ? { branch: ws.branch } : {} });
+      setActive(ws.layout, id, ws.branch);
       const winner = ws.activeChange();
       const shadow = winner && winner.id !== id ? ` (but DF_CHANGE=${ctx.env.DF_CHANGE} takes precedence in this shell)` : '';
       ctx.emit({ active: { id, source: 'use' }, title: change.title }, `Active change: ${id}: ${change.title}${shadow}`);
