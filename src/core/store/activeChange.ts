@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { prettyJson } from '../canonical';
+import { DfError } from '../errors';
 import { readTextIfExists, writeFileAtomicSync } from '../fs/atomic';
 import type { Layout } from '../repo/layout';
 import { ChangeIdSchema } from '../schema/ids';
@@ -27,12 +28,21 @@ export function changeIdFromBranch(branch: string | undefined): string | undefin
  * the current branch; then a `ch/CH-…` branch name; then `use` set on another branch.
  */
 export function resolveActive(layout: Layout, env: NodeJS.ProcessEnv, branch: string | undefined): ActiveChange | undefined {
-  if (env.DF_CHANGE?.trim()) return { id: parseChangeId(env.DF_CHANGE), source: 'env' };
+  if (env.DF_CHANGE?.trim()) return { id: changeIdFromEnv(env.DF_CHANGE), source: 'env' };
   const used = readUse(layout);
   const fromBranch = changeIdFromBranch(branch);
   if (used && (used.branch === branch || !fromBranch)) return { id: used.id, source: 'use' };
   if (fromBranch) return { id: fromBranch, source: 'branch' };
   return undefined;
+}
+
+/** `DF_CHANGE` as a change id; a bad value names the variable, which the user may have forgotten they set. */
+function changeIdFromEnv(value: string): string {
+  try {
+    return parseChangeId(value);
+  } catch {
+    throw new DfError('invalid-id', `DF_CHANGE="${value}" is not a change id`, 'set DF_CHANGE to a change id like CH-012, or unset it', { field: 'DF_CHANGE' });
+  }
 }
 
 /** Records `id` as active for this working copy (gitignored state), remembering the branch. */
