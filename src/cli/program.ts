@@ -1,6 +1,7 @@
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { isDfError } from '../core/errors';
+import { DfError, isDfError } from '../core/errors';
 import { findRoot } from '../core/repo/layout';
 import { registerAudit } from './commands/audit';
 import { registerConcern } from './commands/concern';
@@ -53,6 +54,12 @@ export async function runCli(argv: readonly string[], opts: RunOptions): Promise
     const globals = command.optsWithGlobals<{ json?: boolean; cwd?: string }>();
     const cwd = globals.cwd ? resolve(opts.cwd, globals.cwd) : opts.cwd;
     const ctx = new CliContext(argv, cwd, opts.env, opts.io, Boolean(globals.json));
+    if (!isFolder(cwd)) {
+      // Like `git -C`: never fall back to a parent project, never create the folder (init would).
+      exitCode = 2;
+      report(ctx, new DfError('usage', `cannot run in ${globals.cwd}: it is not a folder`, 'give -C an existing folder, relative to the current one or absolute', { field: '-C' }));
+      return;
+    }
     let error: unknown;
     try {
       if (spec.workspace) {
@@ -90,6 +97,14 @@ export async function runCli(argv: readonly string[], opts: RunOptions): Promise
     return 70;
   }
   return exitCode;
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function report(ctx: CliContext, e: unknown): void {
