@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, rmSync, writeFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { cliSuite, TempRepo } from './cliHarness';
 
@@ -169,6 +169,17 @@ describe('cli: new, list, show, status, use', () => {
     assert.match((await repo.ok('status')).stdout, /^CH-001: One/);
   });
 
+  it('a use that cannot be recorded leaves the active change as it was', async () => {
+    const repo = await TempRepo.create();
+    await repo.ok('new', 'One');
+    await repo.ok('new', 'Two', '--use');
+    appendFileSync(repo.path('audit/changes/CH-001.jsonl'), '{"torn'); // as a crash mid-append would
+    const r = await repo.run(['use', 'CH-001']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /audit\/changes\/CH-001\.jsonl ends in a torn line .*\n {2}fix: run `dynaforge audit repair`/);
+    assert.match((await repo.ok('use')).stdout, /^CH-002 \(via `dynaforge use`\)/);
+  });
+
   it('DF_CHANGE overrides the change set with use', async () => {
     const repo = await TempRepo.create();
     await repo.ok('new', 'One');
@@ -179,9 +190,9 @@ describe('cli: new, list, show, status, use', () => {
     const u = await repo.run(['use', 'CH-002'], { env: { DF_CHANGE: 'CH-001' } });
     assert.match(u.stdout, /but DF_CHANGE=CH-001 takes precedence in this shell/);
     assert.match((await repo.ok('status')).stdout, /^CH-002: Two/, 'without DF_CHANGE, use wins again');
-    const bad = await repo.run(['status'], { env: { DF_CHANGE: 'CH-1x' } });
+    const bad = await repo.run(['list'], { env: { DF_CHANGE: 'CH-1x' } });
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /"CH-1x" is not a change id/);
+    assert.equal(bad.stderr, 'dynaforge: error: DF_CHANGE="CH-1x" is not a change id\n  at field DF_CHANGE\n  fix: set DF_CHANGE to a change id like CH-012, or unset it\n', 'the message says where the bad id came from');
   });
 
   it('a branch named ch/CH-002-foo implies CH-002 (over a use made on another branch)', async () => {

@@ -146,4 +146,15 @@ describe('cli: init', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.ok(existsSync(repo.path('.dynaforge/config.yaml')));
   });
+
+  it('-C to a folder that does not exist is a usage error, and creates nothing', async () => {
+    const repo = await TempRepo.create();
+    const before = snapshot(repo.dir);
+    for (const args of [['-C', 'typo', 'init'], ['-C', 'typo', 'list'], ['-C', '.gitignore', 'list']]) {
+      const r = await repo.run(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, new RegExp(`^dynaforge: error: cannot run in ${args[1]?.replace('.', '\\.')}: it is not a folder\n {2}at field -C\n {2}fix: `), args.join(' '));
+    }
+    assert.deepEqual(diffSnapshots(before, snapshot(repo.dir)), { added: [], removed: [], changed: [] });
+  });
 });
