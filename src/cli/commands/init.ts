@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { gitToplevel } from '../../core/repo/git';
 import { layoutAt } from '../../core/repo/layout';
-import { initProject } from '../../core/init/init';
+import { initProject, isInitialized } from '../../core/init/init';
 import { clockFromEnv } from '../../core/workspace';
 import type { CliContext } from '../context';
 import type { Runner } from '../program';
@@ -15,7 +15,11 @@ export function registerInit(program: Command, run: Runner): void {
       const opts = args[0] as { force?: boolean };
       const top = await gitToplevel(ctx.cwd);
       const root = top ?? ctx.cwd;
-      const report = initProject(layoutAt(root), clockFromEnv(ctx.env), { force: Boolean(opts.force) });
+      const layout = layoutAt(root);
+      // An existing project's audit log must take the record before init touches any file.
+      // A config that does not load is init's to repair (--force), so that is no reason to stop here.
+      if (isInitialized(layout)) (await ctx.workspace().catch(() => undefined))?.audit.assertWritable();
+      const report = initProject(layout, clockFromEnv(ctx.env), { force: Boolean(opts.force) });
       const ws = await ctx.workspace();
       ws.audit.assertWritable();
       await ws.audit.append({
