@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cliSuite, diffSnapshots, snapshot, TempRepo } from './cliHarness';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cliSuite, diffSnapshots, makeWritable, snapshot, TempRepo } from './cliHarness';
 
 const MANAGED = [
   '.dynaforge/config.yaml',
@@ -99,6 +100,18 @@ describe('cli: init', () => {
     assert.deepEqual(backups, ['config.yaml.bak-2026-11-21T09-00-00-000Z'], 'only the edited file is backed up');
   });
 
+  it('--force repairs a config.yaml that does not parse, keeping the broken one as .bak', async () => {
+    const repo = await TempRepo.create();
+    const shipped = repo.read('.dynaforge/config.yaml');
+    writeFileSync(repo.path('.dynaforge/config.yaml'), 'ids: [\n');
+    assert.equal((await repo.run(['list'])).code, 1);
+    const r = await repo.ok('init', '--force');
+    assert.match(r.stdout, /backed up before overwriting: \.dynaforge\/config\.yaml\.bak-/);
+    assert.equal(repo.read('.dynaforge/config.yaml'), shipped);
+    assert.equal(repo.read('.dynaforge/config.yaml.bak-2026-11-21T09-00-00-000Z'), 'ids: [\n');
+    await repo.ok('list');
+  });
+
   it('appends the ignore entries once and keeps the user\'s own lines', async () => {
     const repo = await TempRepo.create({ init: false });
     writeFileSync(repo.path('.gitignore'), 'node_modules/\n# ours\n*.log'); // no final newline
@@ -145,6 +158,19 @@ describe('cli: init', () => {
     const r = await repo.run(['-C', 'sub', 'init']);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(existsSync(repo.path('.dynaforge/config.yaml')));
+  });
+
+  it('with a read-only audit folder, refuses before writing anything', async () => {
+    const repo = await TempRepo.create();
+    rmSync(repo.path('.dynaforge/templates/spec.md')); // init would restore it...
+    writeFileSync(repo.path('.gitignore'), 'node_modules/\n'); // ...and add its ignore lines
+    execFileSync('chmod', ['-R', 'a-w', repo.path('audit')]);
+    const before = snapshot(repo.dir);
+    const r = await repo.run(['init']);
+    makeWritable(repo.path('audit'));
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, 'dynaforge: error: the audit log is read-only: audit is not writable\n  fix: make it writable (`chmod -R u+w audit`) and retry; nothing was changed\n');
+    assert.deepEqual(diffSnapshots(before, snapshot(repo.dir)), { added: [], removed: [], changed: [] }, 'nothing was changed, as the message says');
   });
 
   it('-C to a folder that does not exist is a usage error, and creates nothing', async () => {
