@@ -144,6 +144,23 @@ describe('cli: bad arguments get a clear error and leave nothing half-written', 
     }
   });
 
+  describe('command lines the parser rejects', () => {
+    for (const [args, message] of [
+      [['frobnicate'], /^dynaforge: error: unknown command 'frobnicate'\n/],
+      [['lst'], /unknown command 'lst'\n\(Did you mean list\?\)/],
+      [['new'], /^dynaforge: error: missing required argument 'title'\n/],
+      [['list', '--bogus'], /^dynaforge: error: unknown option '--bogus'\n/],
+    ] as const) {
+      it(`\`${args.join(' ')}\` is a usage error (exit 2)`, async () => {
+        const repo = await TempRepo.create();
+        const r = await repo.run([...args]);
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, message);
+        assert.equal(r.stdout, '');
+      });
+    }
+  });
+
   describe('a folder that is not a git repository', () => {
     it('init and new work, and init says which features need git', async () => {
       const repo = await TempRepo.create({ git: false, init: false });
