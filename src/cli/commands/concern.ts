@@ -1,8 +1,9 @@
 import { Option, type Command } from 'commander';
 import { concernsOf, parseConcernRef, raiseConcern, SEVERITIES, updateConcern, type Concern, type ConcernAction, type Severity } from '../../core/concerns/concerns';
+import { localChangeIds } from '../../core/store/changeIds';
 import type { Workspace } from '../../core/workspace';
 import type { CliContext } from '../context';
-import { table } from '../output';
+import { formatError, table } from '../output';
 import type { Runner } from '../program';
 import { listArg } from './new';
 
@@ -77,13 +78,17 @@ export function registerConcern(program: Command, run: Runner): void {
     .action(run({ name: 'concern list', workspace: true }, async (ctx: CliContext, ...args: unknown[]) => {
       const [given, opts] = args as [string | undefined, { status: string }];
       const ws = await ctx.workspace();
-      const ids = given !== undefined ? [ws.resolveChange(given)] : ws.store.list().changes.map((c) => c.id);
+      // Every change folder, loadable or not: a broken change.yaml must not hide its concerns (they live in the audit log).
+      const problems = given !== undefined ? [] : ws.store.list().problems;
+      const ids = given !== undefined ? [ws.resolveChange(given)] : localChangeIds(ws.layout);
       if (given !== undefined) {
         ws.store.read(ids[0] as string);
         ctx.chId = ids[0];
       }
       const keep = (c: Concern) => opts.status === 'all' || (opts.status === 'unresolved' ? c.status !== 'resolved' : c.status === opts.status);
       const concerns = ids.flatMap((id) => concernsOf(ws.audit, id)).filter(keep);
-      ctx.emit({ concerns }, () => (concerns.length ? table([['CONCERN', 'SEVERITY', 'STATUS', 'ASSIGNEE', 'SUMMARY'], ...concerns.map((c) => [`${c.ch_id}/${c.id}`, c.severity, c.status, c.assignee ?? '', c.summary])]) : 'No concerns.'));
+      ctx.emit({ concerns, problems: problems.map((p) => p.toJSON()) }, () => (concerns.length ? table([['CONCERN', 'SEVERITY', 'STATUS', 'ASSIGNEE', 'SUMMARY'], ...concerns.map((c) => [`${c.ch_id}/${c.id}`, c.severity, c.status, c.assignee ?? '', c.summary])]) : 'No concerns.'));
+      for (const p of problems) ctx.io.err(formatError(p));
+      return problems.length ? 1 : 0;
     }));
 }
