@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { writeFileSync } from 'node:fs';
 import { assertOnlyCommandEventAdded, cliSuite, snapshot, TempRepo } from './cliHarness';
 
 interface ConcernJson {
@@ -93,6 +94,23 @@ describe('cli: concerns', () => {
     await repo.ok('concern', 'resolve', 'C-1');
     await repo.ok('concern', 'ack', 'C-1');
     assert.deepEqual(brief(await list(repo, '--status', 'all')), ['CH-001/C-1 high resolved']);
+  });
+
+  it('concern list still shows the concerns of a change whose change.yaml is broken, and reports it (exit 1)', async () => {
+    const repo = await TempRepo.create();
+    await repo.ok('new', 'One');
+    await repo.ok('new', 'Two');
+    await repo.ok('concern', 'raise', 'On one', '-c', 'CH-001');
+    await repo.ok('concern', 'raise', 'On two', '-c', 'CH-002', '--severity', 'critical');
+    writeFileSync(repo.path('changes/CH-002/change.yaml'), 'id: [\n');
+    const r = await repo.run(['concern', 'list']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /CH-001\/C-1 .* On one\n/);
+    assert.match(r.stdout, /CH-002\/C-1 +critical +open +On two/);
+    assert.match(r.stderr, /^dynaforge: error: changes\/CH-002\/change\.yaml:\d+:\d+: malformed YAML: /);
+    const j = JSON.parse((await repo.run(['--json', 'concern', 'list'])).stdout) as { concerns: ConcernJson[]; problems: { file: string }[] };
+    assert.deepEqual(brief(j.concerns), ['CH-001/C-1 medium open', 'CH-002/C-1 critical open']);
+    assert.deepEqual(j.problems.map((p) => p.file), ['changes/CH-002/change.yaml']);
   });
 
   describe('refusals', () => {
