@@ -1,7 +1,9 @@
 import { relative } from 'node:path';
 import { prettyJson } from '../core/canonical';
 import type { IdSource } from '../core/ports/ids';
-import { idsFromEnv, Workspace } from '../core/workspace';
+import { findRoot, layoutAt } from '../core/repo/layout';
+import { nextInvocation } from '../core/store/invocations';
+import { idsFromEnv, isReplayable, Workspace } from '../core/workspace';
 import type { Output } from './output';
 
 /** What every command receives: the environment, output, and a lazily opened workspace. */
@@ -9,7 +11,7 @@ export class CliContext {
   private ws: Workspace | undefined;
   /** The change the command turned out to be about: its command event goes to that change's stream. */
   chId: string | undefined;
-  readonly ids: IdSource;
+  private idSource: IdSource | undefined;
   private correlation: string | undefined;
   private pendingJson: string | undefined;
 
@@ -19,13 +21,24 @@ export class CliContext {
     readonly env: NodeJS.ProcessEnv,
     readonly io: Output,
     readonly json: boolean,
-  ) {
-    // Seeded from the arguments too, so that replayed commands get distinct but repeatable ids.
-    this.ids = idsFromEnv(env, JSON.stringify(argv));
+  ) {}
+
+  /**
+   * Replayable runs seed their ids with the arguments and this working copy's invocation
+   * count: distinct for two identical commands, identical when a sequence is replayed.
+   */
+  private async ensureIds(): Promise<IdSource> {
+    if (!this.idSource) {
+      const root = isReplayable(this.env) ? findRoot(this.cwd) : undefined;
+      const n = root ? await nextInvocation(layoutAt(root)) : 0;
+      this.idSource ??= idsFromEnv(this.env, `${JSON.stringify(this.argv)}\u0000${n}`);
+    }
+    return this.idSource;
   }
 
   async workspace(): Promise<Workspace> {
-    this.ws ??= await Workspace.open({ cwd: this.cwd, env: this.env, ids: this.ids });
+    const ids = await this.ensureIds();
+    this.ws ??= await Workspace.open({ cwd: this.cwd, env: this.env, ids });
     return this.ws;
   }
 
@@ -38,8 +51,11 @@ export class CliContext {
     this.ws = undefined;
   }
 
+  /** One per invocation; ties together every event the command writes. */
   get correlationId(): string {
-    this.correlation ??= this.ids.next('cor');
+    // Commands always open the workspace first; without one there is nothing to correlate in a replay.
+    this.idSource ??= idsFromEnv(this.env, JSON.stringify(this.argv));
+    this.correlation ??= this.idSource.next('cor');
     return this.correlation;
   }
 

@@ -90,13 +90,30 @@ export async function runCli(argv: readonly string[], opts: RunOptions): Promise
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-      return e.exitCode === 0 ? 0 : 2;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' || e.exitCode === 0) return 0;
+      // The parser refused the command line: the command never ran, but the attempt is still recorded.
+      const ctx = new CliContext(argv, opts.cwd, opts.env, opts.io, argv.includes('--json'));
+      const usage = new DfError('usage', e.message.replace(/^error: /, ''), 'see `dynaforge --help`');
+      await recordCommand(ctx, { name: attemptedCommand(program, argv), workspace: false }, 2, usage);
+      return 2;
     }
     opts.io.err(formatError(e));
     return 70;
   }
   return exitCode;
+}
+
+/** The (sub)command names at the start of a refused command line, e.g. `concern raise`, or `(none)`. */
+function attemptedCommand(program: Command, argv: readonly string[]): string {
+  const names: string[] = [];
+  let cmd: Command | undefined = program;
+  for (const word of argv.filter((a) => !a.startsWith('-'))) {
+    const sub: Command | undefined = cmd?.commands.find((c) => c.name() === word);
+    if (!sub) break;
+    names.push(word);
+    cmd = sub;
+  }
+  return names.join(' ') || '(unknown command)';
 }
 
 function isFolder(path: string): boolean {

@@ -35,10 +35,15 @@ export function clockFromEnv(env: NodeJS.ProcessEnv): Clock {
   }
 }
 
-/** Seeded ids when the run must be replayable (`DYNAFORGE_SEED`, or a frozen clock); random otherwise. */
+/** Whether this run must be replayable: `DYNAFORGE_SEED`, or a frozen clock. */
+export function isReplayable(env: NodeJS.ProcessEnv): boolean {
+  return env.DYNAFORGE_SEED !== undefined || Boolean(env.DYNAFORGE_NOW?.trim());
+}
+
+/** Seeded ids when the run must be replayable; random otherwise. */
 export function idsFromEnv(env: NodeJS.ProcessEnv, salt: string): IdSource {
-  const seed = env.DYNAFORGE_SEED ?? (env.DYNAFORGE_NOW ? 'dynaforge' : undefined);
-  return seed === undefined ? randomIds : seededIds(`${seed}\u0000${salt}`);
+  if (!isReplayable(env)) return randomIds;
+  return seededIds(`${env.DYNAFORGE_SEED ?? 'dynaforge'}\u0000${salt}`);
 }
 
 /** The human at the keyboard: their git identity, else their OS user name (marked as such). */

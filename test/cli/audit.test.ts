@@ -44,10 +44,16 @@ describe('cli: the audit log, through the CLI', () => {
     const run = repo.history.map((args) => JSON.stringify(args)).sort();
     assert.equal(commands.length, repo.history.length, 'one command event per invocation');
     assert.deepEqual(recorded, run, 'and each records its own arguments');
-    // With DYNAFORGE_NOW the ids are seeded by the arguments: distinct commands get distinct
-    // correlation ids, but a repeated identical command repeats its id (`init` ran twice here).
-    // Unfrozen runs get random ids, unique per run: see the concurrency test.
-    assert.equal(new Set(commands.map((e) => e.correlation_id)).size, new Set(run).size, 'distinct commands, distinct correlation ids');
+    // With DYNAFORGE_NOW the ids are seeded by the arguments and the working copy's invocation
+    // count: every run its own correlation id, even a repeated identical command (`init` ran
+    // twice here), yet a replay gives the same ids (determinism test). Unfrozen runs get random ids.
+    assert.equal(new Set(commands.map((e) => e.correlation_id)).size, commands.length, 'each run its own correlation id');
+
+    // A command line the parser refused never ran, but the attempt is recorded too (exit 2).
+    assert.equal((await repo.run(['list', '--bogus'])).code, 2);
+    assert.equal((await repo.run(['frobnicate'])).code, 2);
+    const refused = repo.auditEvents().filter((e) => e.type === 'command' && e.payload.exit_code === 2).map((e) => [e.payload.name, e.payload.error]);
+    assert.deepEqual(refused.slice(-2), [['list', "usage: unknown option '--bogus'"], ['(unknown command)', "usage: unknown command 'frobnicate'"]]);
 
     // A command about a change goes to that change's stream; the others to the project stream.
     const byArgs = (a: string[]) => commands.find((e) => JSON.stringify(e.payload.args) === JSON.stringify(a));

@@ -1,4 +1,4 @@
-import { isNode, LineCounter, parseDocument, stringify, type Document } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, stringify, type Document } from 'yaml';
 import type { z } from 'zod';
 import { DfError } from '../errors';
 import { fieldPath } from '../schema/issues';
@@ -19,8 +19,10 @@ export function parseYamlAs<S extends z.ZodType>(schema: S, text: string, file: 
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const issue = result.error.issues[0] as z.core.$ZodIssue;
-  const where = locate(doc, lineCounter, issue.path);
-  const field = fieldPath(issue.path);
+  // An unknown key is the key's own problem: point at it, not at the map that holds it.
+  const path = issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path;
+  const where = issue.code === 'unrecognized_keys' ? locateKey(doc, lineCounter, path) : locate(doc, lineCounter, path);
+  const field = fieldPath(path);
   const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problem${result.error.issues.length > 2 ? 's' : ''})` : '';
   throw new DfError(
     'invalid-schema',
@@ -37,6 +39,16 @@ function locate(doc: Document, lc: LineCounter, path: readonly PropertyKey[]): {
     if (isNode(node) && node.range) return lc.linePos(node.range[0]);
   }
   return undefined;
+}
+
+/** Line and column of the key (not the value) at `path`. */
+function locateKey(doc: Document, lc: LineCounter, path: readonly PropertyKey[]): { line: number; col: number } | undefined {
+  const parent = path.length > 1 ? doc.getIn(path.slice(0, -1) as unknown[], true) : doc.contents;
+  if (isMap(parent)) {
+    const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === path[path.length - 1]);
+    if (pair && isNode(pair.key) && pair.key.range) return lc.linePos(pair.key.range[0]);
+  }
+  return locate(doc, lc, path);
 }
 
 /** YAML as dynaforge writes it: keys in the order given (schema order), no line folding, LF. */

@@ -83,6 +83,17 @@ describe('YAML loading errors', () => {
     assert.equal(e.where.line, 7);
   });
 
+  it('an unknown key (a typo) is reported at its own line, as its own field', () => {
+    const text = `id: CH-001\ntitle: x\norigin: idea\nscope:\n  paths: []\n  fr: [FR-1]\ncreated: ${T}\nupdated: ${T}\n`;
+    const e = yamlError(() => parseYamlAs(ChangeSchema, text, 'c.yaml', fix));
+    assert.equal(e.where.field, 'scope.fr');
+    assert.equal(e.where.line, 6);
+    assert.equal(e.where.column, 3);
+    assert.match(e.message, /^c\.yaml:6:3: field scope\.fr: Unrecognized key/);
+    const top = yamlError(() => parseYamlAs(ChangeSchema, `id: CH-001\ntitle: x\norigin: idea\nrisk: high\ncreated: ${T}\nupdated: ${T}\n`, 'c.yaml', fix));
+    assert.deepEqual([top.where.field, top.where.line], ['risk', 4]);
+  });
+
   it('duplicate keys are malformed YAML, not a silent overwrite', () => {
     const e = yamlError(() => parseYamlAs(ConfigSchema, 'version: 1\nversion: 1\n', '.dynaforge/config.yaml', fix));
     assert.equal(e.code, 'invalid-yaml');
