@@ -32,3 +32,8 @@ export function table(rows: readonly (readonly string[])[]): string {
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, [...c].length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat((widths[i] ?? 0) - [...c].length))).join('  ')).join('\n');
 }
+
+/** Why a change is active, as a person reads it: `DF_CHANGE`, `` `dynaforge use` `` or `branch ch/CH-012-…`. */
+export function activeVia(source: 'env' | 'use' | 'branch', branch: string | undefined): string {
+  return source === 'env' ? 'DF_CHANGE' : source === 'use' ? '`dynaforge use`' : `branch ${branch}`;
+}

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { listChanges, statusOf } from '../../core/status/changeStatus';
 import type { ChangeStatus } from '../../core/status/lifecycle';
 import type { CliContext } from '../context';
+import { activeVia } from '../output';
 import type { Runner } from '../program';
 
 /** The lines `status` and `show` print about a change's progress. */
@@ -40,7 +41,7 @@ export function registerStatus(program: Command, run: Runner): void {
         const change = ws.store.read(id);
         ctx.chId = id;
         const s = statusOf(ws, change);
-        const note = given === undefined && active ? ` (active via ${active.source === 'env' ? 'DF_CHANGE' : active.source === 'use' ? '`dynaforge use`' : `branch ${ws.branch}`})` : '';
+        const note = given === undefined && active ? ` (active via ${activeVia(active.source, ws.branch)})` : '';
         ctx.emit({ id, title: change.title, lifecycle: s.lifecycle, stage: s.stage, approvals: s.approvals, blockers: s.blockers, open_concerns: s.openConcerns, active: active?.id === id }, () => [`${id}: ${change.title}${note}`, ...describeStatus(s)].join('\n'));
         return;
       }

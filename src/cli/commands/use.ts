@@ -1,9 +1,8 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parseChangeId } from '../../core/store/changeIds';
-import { setActive } from '../../core/store/activeChange';
+import { clearActive, setActive } from '../../core/store/activeChange';
 import type { CliContext } from '../context';
+import { activeVia } from '../output';
 import type { Runner } from '../program';
 
 export function registerUse(program: Command, run: Runner): void {
@@ -16,14 +15,14 @@ export function registerUse(program: Command, run: Runner): void {
       const [given, opts] = args as [string | undefined, { clear?: boolean }];
       const ws = await ctx.workspace();
       if (opts.clear) {
-        rmSync(join(ws.layout.stateDir, 'active.json'), { force: true });
+        clearActive(ws.layout);
         const left = ws.activeChange();
-        ctx.emit({ active: left ?? null }, left ? `Cleared; ${left.id} is still active via ${left.source === 'env' ? 'DF_CHANGE' : `branch ${ws.branch}`}` : 'No active change.');
+        ctx.emit({ active: left ?? null }, left ? `Cleared; ${left.id} is still active via ${activeVia(left.source, ws.branch)}` : 'No active change.');
         return;
       }
       if (given === undefined) {
         const a = ws.activeChange();
-        ctx.emit({ active: a ?? null }, a ? `${a.id} (via ${a.source === 'env' ? 'DF_CHANGE' : a.source === 'use' ? '`dynaforge use`' : `branch ${ws.branch}`})` : 'No active change. Set one with: dynaforge use CH-###');
+        ctx.emit({ active: a ?? null }, a ? `${a.id} (via ${activeVia(a.source, ws.branch)})` : 'No active change. Set one with: dynaforge use CH-###');
         return;
       }
       const id = parseChangeId(given);

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { prettyJson } from '../canonical';
@@ -48,6 +49,11 @@ function changeIdFromEnv(value: string): string {
 /** Records `id` as active for this working copy (gitignored state), remembering the branch. */
 export function setActive(layout: Layout, id: string, branch: string | undefined): void {
   writeFileAtomicSync(join(layout.stateDir, 'active.json'), prettyJson({ id, ...(branch ? { branch } : {}) }), '.dynaforge/state/active.json');
+}
+
+/** Forgets the change set with `use` (DF_CHANGE and a ch/ branch still apply). */
+export function clearActive(layout: Layout): void {
+  rmSync(join(layout.stateDir, 'active.json'), { force: true });
 }
 
 function readUse(layout: Layout): z.infer<typeof ActiveFileSchema> | undefined {
