@@ -46,6 +46,21 @@ export const AuditPayloads = {
   'concern.acknowledged': z.strictObject({ concern_id: z.string(), note: z.string().optional() }),
   'concern.resolved': z.strictObject({ concern_id: z.string(), note: z.string().optional() }),
   'concern.assigned': z.strictObject({ concern_id: z.string(), assignee: z.string() }),
+  'approval.recorded': z.strictObject({
+    stage: z.string(),
+    sub_scope: z.string().optional(),
+    decision: z.enum(['approved', 'denied']),
+    note: z.string().optional(),
+    artifacts: z.record(z.string(), z.string()),
+    concern_id: z.string().optional(),
+  }),
+  'artifact.derived': z.strictObject({
+    artifact: z.string(),
+    action: z.enum(['created', 'refreshed', 'unchanged']),
+    hash: z.string(),
+    derived_from: z.record(z.string(), z.string()),
+    tasks: z.strictObject({ kept: z.number().int(), added: z.number().int(), dropped: z.number().int() }).optional(),
+  }),
   'audit.repaired': z.strictObject({
     stream: z.string(),
     torn_line: z.number().int().optional(),
