@@ -32,6 +32,20 @@ const payloads: { [T in AuditEventType]: fc.Arbitrary<AuditEventInput<T>['payloa
   'concern.acknowledged': fc.record({ concern_id: text, note: text }, { requiredKeys: ['concern_id'], noNullPrototype: true }),
   'concern.resolved': fc.record({ concern_id: text, note: text }, { requiredKeys: ['concern_id'], noNullPrototype: true }),
   'concern.assigned': fc.record({ concern_id: text, assignee: text }, PLAIN),
+  'approval.recorded': fc.record(
+    { stage: text, sub_scope: text, decision: fc.constantFrom('approved' as const, 'denied' as const), note: text, artifacts: fc.dictionary(text, text, { maxKeys: 3, noNullPrototype: true }), concern_id: text },
+    { requiredKeys: ['stage', 'decision', 'artifacts'], noNullPrototype: true },
+  ),
+  'artifact.derived': fc.record(
+    {
+      artifact: text,
+      action: fc.constantFrom('created' as const, 'refreshed' as const, 'unchanged' as const),
+      hash: text,
+      derived_from: fc.dictionary(text, text, { maxKeys: 3, noNullPrototype: true }),
+      tasks: fc.record({ kept: fc.nat(), added: fc.nat(), dropped: fc.nat() }, PLAIN),
+    },
+    { requiredKeys: ['artifact', 'action', 'hash', 'derived_from'], noNullPrototype: true },
+  ),
   'audit.repaired': fc.record(
     { stream: text, torn_line: fc.nat(), torn_bytes: fc.nat(), torn_sha256: text, moved_to: text, head_fixed: fc.boolean() },
     { requiredKeys: ['stream', 'head_fixed'], noNullPrototype: true },
