@@ -14,7 +14,7 @@ export type TaskState = (typeof TASK_STATES)[number];
 
 const BOX: Record<TaskState, string> = { todo: ' ', doing: '~', done: 'x', dropped: '-' };
 const STATE_OF: Record<string, TaskState> = { ' ': 'todo', '~': 'doing', x: 'done', X: 'done', '-': 'dropped' };
-const ATTRS = ['files', 'deps', 'evidence', 'src'] as const;
+type AttrKey = 'files' | 'deps' | 'evidence' | 'src';
 
 export interface Task {
   readonly id: string;
@@ -63,9 +63,9 @@ export function parseTasks(text: string): ParsedTasks {
     }
     const [, box, id, par, rest] = m as unknown as [string, string, string, string | undefined, string];
     let body = rest;
-    const attrs: Partial<Record<(typeof ATTRS)[number], string>> = {};
+    const attrs: Partial<Record<AttrKey, string>> = {};
     for (let a = TRAILING_ATTR.exec(body); a; a = TRAILING_ATTR.exec(body)) {
-      const key = a[1] as (typeof ATTRS)[number];
+      const key = a[1] as AttrKey;
       if (attrs[key] !== undefined) break; // a repeated key belongs to the text
       attrs[key] = (a[2] as string).trim();
       body = body.slice(0, a.index);
