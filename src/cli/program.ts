@@ -3,8 +3,10 @@ import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { DfError, isDfError } from '../core/errors';
 import { findRoot } from '../core/repo/layout';
+import { registerApprove, registerDeny } from './commands/approve';
 import { registerAudit } from './commands/audit';
 import { registerConcern } from './commands/concern';
+import { registerPlan, registerSpec, registerTasks } from './commands/derive';
 import { registerDoctor } from './commands/doctor';
 import { registerInit } from './commands/init';
 import { registerList } from './commands/list';
@@ -84,7 +86,7 @@ export async function runCli(argv: readonly string[], opts: RunOptions): Promise
     ctx.flushJson();
   };
 
-  for (const register of [registerInit, registerNew, registerList, registerShow, registerStatus, registerUse, registerDoctor, registerConcern, registerAudit]) register(program, run);
+  for (const register of [registerInit, registerNew, registerList, registerShow, registerStatus, registerUse, registerDoctor, registerConcern, registerAudit, registerSpec, registerPlan, registerTasks, registerApprove, registerDeny]) register(program, run);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

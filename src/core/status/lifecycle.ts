@@ -46,30 +46,48 @@ function gateApplies(gate: GateConfig, change: Change): boolean {
  * Everything about a change's progress that can be derived is derived here, from the
  * change record, the hashes of its artifacts now, and its concerns (DESIGN.md §2.2).
  */
-export function deriveStatus(change: Change, artifacts: Readonly<Record<string, string>>, concerns: readonly Concern[], config: Config): ChangeStatus {
-  const approvals = change.approvals.map((a) => approvalState(a, artifacts));
-  const latest = latestByStage(approvals);
-  const approved = (s: Stage) => {
+/** Whether `stage` has a current, approving whole-stage decision as its latest. */
+export function stageApprover(change: Change, artifacts: Readonly<Record<string, string>>): (s: Stage) => boolean {
+  const latest = latestByStage(change.approvals.map((a) => approvalState(a, artifacts)));
+  return (s) => {
     const st = latest.get(s);
     return st !== undefined && st.current && st.approval.decision === 'approved';
   };
+}
+
+/**
+ * What the gates guarding `target` (a stage, or `merge`) still need, each saying what would
+ * satisfy it. Empty when the change may enter `target`.
+ */
+export function unmetGates(target: Stage | 'merge', change: Change, approved: (s: Stage) => boolean, config: Config): string[] {
+  const out: string[] = [];
+  for (const gate of config.gates.filter((g) => g.stage === target && gateApplies(g, change))) {
+    const missing = gate.requires.filter((s) => !approved(s));
+    if (missing.length) out.push(`gate ${gate.stage}: needs ${missing.join(' + ')} approved (dynaforge approve ${change.id} --stage ${missing[0]})`);
+    if (gate.verdict && !(change.qa_verdict && gate.verdict.includes(change.qa_verdict.verdict))) {
+      out.push(`gate ${gate.stage}: needs a Validate verdict of ${gate.verdict.join(' or ')}${change.qa_verdict ? ` (now ${change.qa_verdict.verdict})` : ''}`);
+    }
+  }
+  return out;
+}
+
+export function deriveStatus(change: Change, artifacts: Readonly<Record<string, string>>, concerns: readonly Concern[], config: Config): ChangeStatus {
+  const approvals = change.approvals.map((a) => approvalState(a, artifacts));
+  const latest = latestByStage(approvals);
+  const approved = stageApprover(change, artifacts);
   const stage = STAGES.find((s) => !approved(s)) ?? 'cleanup';
   const openConcerns = concerns.filter((c) => c.status !== 'resolved');
 
   const blockers: string[] = [];
   const denied = latest.get(stage);
   if (denied?.approval.decision === 'denied') blockers.push(`${stage} was denied by ${denied.approval.by}${denied.approval.note ? ` ("${denied.approval.note}")` : ''}: address it and ask for approval again`);
-  for (const st of approvals) {
+  // Only the latest decision per stage (and sub-scope) counts: a stale approval that a later decision superseded blocks nothing.
+  const latestPer = new Map(approvals.map((st) => [`${st.approval.stage}\u0000${st.approval.sub_scope ?? ''}`, st]));
+  for (const st of latestPer.values()) {
     if (!st.current && st.approval.decision === 'approved') blockers.push(`${st.approval.stage} approval by ${st.approval.by} is stale (${st.changed.join(', ')} changed since): re-approve`);
   }
   const next = STAGES[STAGES.indexOf(stage) + 1];
-  for (const gate of config.gates.filter((g) => gateApplies(g, change) && (g.stage === next || (stage === 'cleanup' && g.stage === 'merge')))) {
-    const missing = gate.requires.filter((s) => !approved(s));
-    if (missing.length) blockers.push(`gate ${gate.stage}: needs ${missing.join(' + ')} approved (dynaforge approve ${change.id} --stage ${missing[0]})`);
-    if (gate.verdict && !(change.qa_verdict && gate.verdict.includes(change.qa_verdict.verdict))) {
-      blockers.push(`gate ${gate.stage}: needs a Validate verdict of ${gate.verdict.join(' or ')}${change.qa_verdict ? ` (now ${change.qa_verdict.verdict})` : ''}`);
-    }
-  }
+  blockers.push(...unmetGates(stage === 'cleanup' ? 'merge' : (next ?? 'merge'), change, approved, config));
   const blocking = openConcerns.filter((c) => c.severity === 'high' || c.severity === 'critical');
   if (blocking.length) blockers.push(`${blocking.length} open concern${blocking.length > 1 ? 's' : ''} of severity high or above (${blocking.map((c) => c.id).join(', ')}) block a PASS: resolve them`);
 
