@@ -13,6 +13,7 @@ import { registerList } from './commands/list';
 import { registerNew } from './commands/new';
 import { registerShow } from './commands/show';
 import { registerStatus } from './commands/status';
+import { registerTrace } from './commands/trace';
 import { registerUse } from './commands/use';
 import { CliContext } from './context';
 import { errorJson, formatError, type Output } from './output';
@@ -86,7 +87,7 @@ export async function runCli(argv: readonly string[], opts: RunOptions): Promise
     ctx.flushJson();
   };
 
-  for (const register of [registerInit, registerNew, registerList, registerShow, registerStatus, registerUse, registerDoctor, registerConcern, registerAudit, registerSpec, registerPlan, registerTasks, registerApprove, registerDeny]) register(program, run);
+  for (const register of [registerInit, registerNew, registerList, registerShow, registerStatus, registerUse, registerDoctor, registerConcern, registerAudit, registerSpec, registerPlan, registerTasks, registerApprove, registerDeny, registerTrace]) register(program, run);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

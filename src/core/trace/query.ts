@@ -54,7 +54,7 @@ function unknownItem(model: TraceModel, id: string): DfError {
   ];
   const referenced = referrers.length ? ` (named by ${referrers.join(', ')}, but defined by no trace source)` : '';
   const fix = near.length ? `did you mean ${near.join(', ')}? Run \`dynaforge trace\` for the gaps, or check trace.sources in .dynaforge/config.yaml` : 'run `dynaforge trace --write` and read TRACEABILITY.md for every known id, or check trace.sources in .dynaforge/config.yaml';
-  return new DfError('not-found', `no trace item ${id}${referenced}`, fix, { field: 'id' });
+  return new DfError('not-found', `no trace item ${id}${referenced}`, fix);
 }
 
 /** Up to five known ids closest to `id` (edit distance, same prefix first), nearest first. */
