@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { buildTrace, compareIds } from '../../../src/core/trace/model';
 import { parseTraceId, traceItem } from '../../../src/core/trace/query';
 import { isDfError } from '../../../src/core/errors';
+import { scopeLines } from '../../../src/core/trace/loadTrace';
 import { change, fr, tc, ws } from './traceFixtures';
 
 const REQ = 'docs/requirements/auth.md';
@@ -94,5 +95,12 @@ describe('trace queries', () => {
     assert.throws(() => traceItem(model, 'FR-2'), (e: unknown) => isDfError(e) && e.code === 'not-found' && e.exitCode === 1 && /did you mean FR-1, FR-12/.test(e.fix));
     assert.throws(() => traceItem(model, 'FR-88'), (e: unknown) => isDfError(e) && /no trace item FR-88 \(named by CH-004, but defined by no trace source\)/.test(e.message));
     assert.throws(() => traceItem(model, 'FR-77'), (e: unknown) => isDfError(e) && /named by TC-7/.test(e.message));
+  });
+});
+
+describe('scope lines in change.yaml', () => {
+  it('finds the line listing each scope id, quoted or with a comment, and skips ids not listed', () => {
+    const yaml = ['id: CH-001', 'scope:', '  paths:', '    - src/FR-1', '  frs:', '    - FR-1', "    - 'FR-2'  # quoted", '  tcs:', '    - TC-7', ''].join('\n');
+    assert.deepEqual(scopeLines(yaml, ['FR-1', 'FR-2', 'TC-7', 'WS-x']), { 'FR-1': 6, 'FR-2': 7, 'TC-7': 9 });
   });
 });
