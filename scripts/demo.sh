@@ -36,6 +36,18 @@ story() { # $1 = folder, $2 = verbose (1) or quiet (0)
     run concern ack C-1 --note "writing the test"
     run concern resolve C-1 --note "TC-7 added"
     run concern list --status all
+    say "4b. approvals that know what they approved: edit an approved artifact and only that approval goes stale"
+    run approve --stage frame --note "problem is clear"
+    run spec
+    printf '\n### FR-1: At most 5 login attempts per minute per account\n' >> changes/CH-001/spec.md
+    run approve --stage spec
+    run plan
+    printf -- '- Add a token bucket per account\n' > /tmp/dynaforge-demo-approach
+    sed -i '/^## Approach/r /tmp/dynaforge-demo-approach' changes/CH-001/plan.md && rm /tmp/dynaforge-demo-approach
+    run tasks
+    run approve --stage execute
+    printf 'Also: lock the account after 20 failures.\n' >> changes/CH-001/spec.md
+    run status
     say "5. the audit log: hash-chained JSONL, one stream per change (merges cleanly across branches)"
     ls audit/changes audit/project
     run audit verify
