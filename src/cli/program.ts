@@ -5,9 +5,12 @@ import { DfError, isDfError } from '../core/errors';
 import { findRoot } from '../core/repo/layout';
 import { registerApprove, registerDeny } from './commands/approve';
 import { registerAudit } from './commands/audit';
+import { registerCapture } from './commands/capture';
 import { registerConcern } from './commands/concern';
 import { registerPlan, registerSpec, registerTasks } from './commands/derive';
 import { registerDoctor } from './commands/doctor';
+import { registerHooks } from './commands/hooks';
+import { registerImpact } from './commands/impact';
 import { registerInit } from './commands/init';
 import { registerList } from './commands/list';
 import { registerNew } from './commands/new';
@@ -87,7 +90,7 @@ export async function runCli(argv: readonly string[], opts: RunOptions): Promise
     ctx.flushJson();
   };
 
-  for (const register of [registerInit, registerNew, registerList, registerShow, registerStatus, registerUse, registerDoctor, registerConcern, registerAudit, registerSpec, registerPlan, registerTasks, registerApprove, registerDeny, registerTrace]) register(program, run);
+  for (const register of [registerInit, registerNew, registerList, registerShow, registerStatus, registerUse, registerDoctor, registerConcern, registerAudit, registerSpec, registerPlan, registerTasks, registerApprove, registerDeny, registerTrace, registerCapture, registerImpact, registerHooks]) register(program, run);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

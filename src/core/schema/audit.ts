@@ -36,6 +36,25 @@ export const AuditPayloads = {
   'change.created': z.strictObject({ title: z.string(), origin: z.string(), file: z.string(), hash: z.string() }),
   'change.updated': z.strictObject({ fields: z.array(z.string()), file: z.string(), hash: z.string() }),
   'change.activated': z.strictObject({ branch: z.string().optional() }),
+  /** `capture`: a diff taken as evidence (`evidence` is the `evidence.json#E-<n>` entry). */
+  'change.captured': z.strictObject({
+    evidence: z.string(),
+    source: z.enum(['range', 'staged', 'working']),
+    range: z.string().optional(),
+    base: z.string(),
+    to: z.string().optional(),
+    commits: z.array(z.string()),
+    files: z.number().int().nonnegative(),
+    diff_sha256: z.string(),
+    claimed_by_others: z.array(ChangeId),
+  }),
+  /** `impact`: impact.md (re)written; `hash` is its sha256. */
+  'change.impact_written': z.strictObject({
+    file: z.string(),
+    hash: z.string(),
+    suggested_risk_tier: z.enum(['low', 'medium', 'high', 'critical']),
+    conflicts: z.array(ChangeId),
+  }),
   'concern.raised': z.strictObject({
     concern_id: z.string(),
     source: z.string(),

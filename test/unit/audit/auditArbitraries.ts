@@ -46,6 +46,24 @@ const payloads: { [T in AuditEventType]: fc.Arbitrary<AuditEventInput<T>['payloa
     },
     { requiredKeys: ['artifact', 'action', 'hash', 'derived_from'], noNullPrototype: true },
   ),
+  'change.captured': fc.record(
+    {
+      evidence: text,
+      source: fc.constantFrom('range' as const, 'staged' as const, 'working' as const),
+      range: text,
+      base: text,
+      to: text,
+      commits: texts,
+      files: fc.nat(),
+      diff_sha256: text,
+      claimed_by_others: fc.array(fc.constantFrom('CH-001', 'CH-012', 'CH-1000'), { maxLength: 2 }),
+    },
+    { requiredKeys: ['evidence', 'source', 'base', 'commits', 'files', 'diff_sha256', 'claimed_by_others'], noNullPrototype: true },
+  ),
+  'change.impact_written': fc.record(
+    { file: text, hash: text, suggested_risk_tier: fc.constantFrom('low' as const, 'medium' as const, 'high' as const, 'critical' as const), conflicts: fc.array(fc.constantFrom('CH-002', 'CH-999'), { maxLength: 2 }) },
+    PLAIN,
+  ),
   'audit.repaired': fc.record(
     { stream: text, torn_line: fc.nat(), torn_bytes: fc.nat(), torn_sha256: text, moved_to: text, head_fixed: fc.boolean() },
     { requiredKeys: ['stream', 'head_fixed'], noNullPrototype: true },

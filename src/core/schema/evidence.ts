@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { ChangeIdSchema } from './ids';
+
+export const EVIDENCE_VERSION = 1 as const;
+
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest');
+/** A git object id (sha1 today, sha256 in a sha256 repository). */
+const Oid = z.string().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/, 'expected a git object id');
+const IsoTime = z.iso.datetime({ message: 'expected an ISO-8601 UTC time like 2026-11-21T09:00:00.000Z' });
+
+export const FILE_STATUSES = ['added', 'modified', 'deleted', 'renamed', 'copied', 'type-changed', 'unmerged'] as const;
+export type FileStatus = (typeof FILE_STATUSES)[number];
+
+/** One file a captured diff touches. */
+export const EvidenceFileSchema = z.strictObject({
+  /** Repository-relative path after the change (for a deletion: the path that was removed). */
+  path: z.string().min(1),
+  /** The path before a rename or copy. */
+  old_path: z.string().min(1).optional(),
+  status: z.enum(FILE_STATUSES),
+  /** git could not count lines (binary content): additions/deletions are then absent. */
+  binary: z.boolean(),
+  additions: z.number().int().nonnegative().optional(),
+  deletions: z.number().int().nonnegative().optional(),
+  /** git blob id before (absent for an added file) and after (absent for a deleted one). */
+  blob_before: Oid.optional(),
+  blob_after: Oid.optional(),
+});
+export type EvidenceFile = z.infer<typeof EvidenceFileSchema>;
+
+/** A commit of a captured range, with the changes its `Change:` trailers claim it for. */
+export const EvidenceCommitSchema = z.strictObject({
+  sha: Oid,
+  subject: z.string(),
+  claimed_by: z.array(ChangeIdSchema),
+});
+
+/** What a capture looked at: a commit range, or the index / working tree against a base commit. */
+export const EvidenceSourceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('range'), spec: z.string().min(1), from: Oid, to: Oid, base: Oid }),
+  z.strictObject({ kind: z.literal('staged'), base: Oid }),
+  z.strictObject({ kind: z.literal('working'), base: Oid }),
+]);
+
+/** One diff taken as evidence (`capture`). Referenced from change.yaml as `evidence.json#E-<n>`. */
+export const DiffEvidenceSchema = z.strictObject({
+  id: z.string().regex(/^E-\d+$/, 'expected an evidence id like E-1'),
+  kind: z.literal('git-diff'),
+  captured_at: IsoTime,
+  source: EvidenceSourceSchema,
+  /** sha256 of the full `git diff --binary --full-index` output, streamed; and its size. */
+  diff_sha256: Sha256,
+  diff_bytes: z.number().int().nonnegative(),
+  commits: z.array(EvidenceCommitSchema),
+  files: z.array(EvidenceFileSchema),
+});
+export type DiffEvidence = z.infer<typeof DiffEvidenceSchema>;
+
+/** `changes/CH-###/evidence.json` (docs/formats.md "Capture, evidence and impact"). Entries are only appended. */
+export const EvidenceSchema = z.strictObject({
+  version: z.literal(EVIDENCE_VERSION),
+  entries: z.array(DiffEvidenceSchema),
+});
+export type Evidence = z.infer<typeof EvidenceSchema>;
