@@ -1,7 +1,7 @@
-import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { relative } from 'node:path';
-import { DfError, errnoCode } from '../errors';
-import { writeFileAtomicSync } from '../fs/atomic';
+import { DfError } from '../errors';
+import { readTextIfExists, writeFileAtomicSync } from '../fs/atomic';
 import { GitHistory } from '../repo/gitHistory';
 
 export const HOOK_NAME = 'prepare-commit-msg';
@@ -60,7 +60,7 @@ export function hookScript(nodePath: string, projectPrefix: string): string {
 export async function installHook(root: string, nodePath = process.execPath): Promise<HookResult> {
   const { file, prefix } = await hookLocation(root);
   const script = hookScript(nodePath, prefix);
-  const current = readIfExists(file);
+  const current = readTextIfExists(file);
   const shown = display(root, file);
   if (current !== undefined && !current.includes(HOOK_MARKER)) {
     throw new DfError('conflict', `${shown} already exists and is not dynaforge's hook; it was left as it is`, `to keep it and add dynaforge's: \`mv ${shown} ${shown}.local\`, then \`dynaforge hooks install\` again (our hook runs prepare-commit-msg.local first)`, { file: shown });
@@ -75,7 +75,7 @@ export async function installHook(root: string, nodePath = process.execPath): Pr
 export async function uninstallHook(root: string): Promise<HookResult> {
   const { file } = await hookLocation(root);
   const shown = display(root, file);
-  const current = readIfExists(file);
+  const current = readTextIfExists(file);
   if (current === undefined) return { path: shown, action: 'absent' };
   if (!current.includes(HOOK_MARKER)) {
     throw new DfError('conflict', `${shown} is not dynaforge's hook; it was left as it is`, `remove it yourself if you no longer want it`, { file: shown });
@@ -91,15 +91,6 @@ async function hookLocation(root: string): Promise<{ file: string; prefix: strin
   if (!top?.trim()) throw new DfError('git', `${root} is not inside a git working tree: there is no commit to hook into`, 'run `git init` first');
   const prefix = (await h.raw(['rev-parse', '--show-prefix'])).trim().replace(/\/$/, '');
   return { file: `${await h.gitPath('hooks')}/${HOOK_NAME}`, prefix };
-}
-
-function readIfExists(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    if (errnoCode(e) === 'ENOENT') return undefined;
-    throw new DfError('io', `cannot read ${file}: ${errnoCode(e) ?? String(e)}`, 'check its permissions');
-  }
 }
 
 function display(root: string, file: string): string {
