@@ -5,6 +5,7 @@ import { findRoot, layoutAt } from '../core/repo/layout';
 import { nextInvocation } from '../core/store/invocations';
 import { idsFromEnv, isReplayable, Workspace } from '../core/workspace';
 import type { Output } from './output';
+import { noPrompter, type Prompter } from './prompt';
 
 /** What every command receives: the environment, output, and a lazily opened workspace. */
 export class CliContext {
@@ -21,6 +22,7 @@ export class CliContext {
     readonly env: NodeJS.ProcessEnv,
     readonly io: Output,
     readonly json: boolean,
+    readonly prompter: Prompter = noPrompter,
   ) {}
 
   /**

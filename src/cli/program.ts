@@ -6,6 +6,7 @@ import { findRoot } from '../core/repo/layout';
 import { registerApprove, registerDeny } from './commands/approve';
 import { registerAudit } from './commands/audit';
 import { registerCapture } from './commands/capture';
+import { registerCheck } from './commands/check';
 import { registerConcern } from './commands/concern';
 import { registerPlan, registerSpec, registerTasks } from './commands/derive';
 import { registerDoctor } from './commands/doctor';
@@ -14,12 +15,14 @@ import { registerImpact } from './commands/impact';
 import { registerInit } from './commands/init';
 import { registerList } from './commands/list';
 import { registerNew } from './commands/new';
+import { registerReconcile } from './commands/reconcile';
 import { registerShow } from './commands/show';
 import { registerStatus } from './commands/status';
 import { registerTrace } from './commands/trace';
 import { registerUse } from './commands/use';
 import { CliContext } from './context';
 import { errorJson, formatError, type Output } from './output';
+import { noPrompter, type Prompter } from './prompt';
 
 export const VERSION = '0.1.0';
 
@@ -42,6 +45,8 @@ export interface RunOptions {
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   readonly io: Output;
+  /** Who answers questions (interactive reconcile); nobody by default. */
+  readonly prompter?: Prompter;
 }
 
 export async function runCli(argv: readonly string[], opts: RunOptions): Promise<number> {
@@ -59,7 +64,7 @@ export async function runCli(argv: readonly string[], opts: RunOptions): Promise
     const command = args[args.length - 1] as Command;
     const globals = command.optsWithGlobals<{ json?: boolean; cwd?: string }>();
     const cwd = globals.cwd ? resolve(opts.cwd, globals.cwd) : opts.cwd;
-    const ctx = new CliContext(argv, cwd, opts.env, opts.io, Boolean(globals.json));
+    const ctx = new CliContext(argv, cwd, opts.env, opts.io, Boolean(globals.json), opts.prompter ?? noPrompter);
     if (!isFolder(cwd)) {
       // Like `git -C`: never fall back to a parent project, never create the folder (init would).
       exitCode = 2;
@@ -90,7 +95,7 @@ export async function runCli(argv: readonly string[], opts: RunOptions): Promise
     ctx.flushJson();
   };
 
-  for (const register of [registerInit, registerNew, registerList, registerShow, registerStatus, registerUse, registerDoctor, registerConcern, registerAudit, registerSpec, registerPlan, registerTasks, registerApprove, registerDeny, registerTrace, registerCapture, registerImpact, registerHooks]) register(program, run);
+  for (const register of [registerInit, registerNew, registerList, registerShow, registerStatus, registerUse, registerDoctor, registerConcern, registerAudit, registerSpec, registerPlan, registerTasks, registerApprove, registerDeny, registerTrace, registerCapture, registerImpact, registerHooks, registerReconcile, registerCheck]) register(program, run);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -84,12 +84,14 @@ export function git(cwd: string, ...args: string[]): string {
 }
 
 /** Runs the CLI once. Never throws on a non-zero exit: the result carries the code. */
-export function runCli(cwd: string, args: readonly string[], env: EnvPatch = {}): Promise<CliResult> {
+export function runCli(cwd: string, args: readonly string[], env: EnvPatch = {}, input = ''): Promise<CliResult> {
   return new Promise((done, fail) => {
-    execFile(process.execPath, [CLI, ...args], { cwd, env: baseEnv(env), encoding: 'utf8', maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [CLI, ...args], { cwd, env: baseEnv(env), encoding: 'utf8', maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
       if (err && typeof err.code !== 'number') return fail(err); // could not start at all
       done({ code: err ? (err.code as number) : 0, stdout, stderr });
     });
+    // stdin is a pipe: what a person would type (interactive commands), then end of input.
+    child.stdin?.end(input);
   });
 }
 
@@ -138,9 +140,9 @@ export class TempRepo {
   }
 
   /** Runs the CLI here (or in `cwd`, relative to the repo). */
-  async run(args: readonly string[], opts: { env?: EnvPatch; cwd?: string } = {}): Promise<CliResult> {
+  async run(args: readonly string[], opts: { env?: EnvPatch; cwd?: string; input?: string } = {}): Promise<CliResult> {
     this.history.push([...args]);
-    return runCli(opts.cwd ? this.path(opts.cwd) : this.dir, args, { ...this.env, ...opts.env });
+    return runCli(opts.cwd ? this.path(opts.cwd) : this.dir, args, { ...this.env, ...opts.env }, opts.input);
   }
 
   /** Runs the CLI and asserts it succeeded. */

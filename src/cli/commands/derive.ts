@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { deriveArtifact, type DerivableArtifact, type DeriveResult } from '../../core/artifacts/derive';
+import type { DerivableArtifact, DeriveResult } from '../../core/artifacts/derive';
+import { deriveAndRecord } from '../../core/artifacts/deriveRecorded';
 import type { CliContext } from '../context';
 import type { Runner } from '../program';
 
@@ -26,16 +27,8 @@ function registerArtifact(program: Command, run: Runner, artifact: DerivableArti
     .action(run({ name: artifact, workspace: true }, async (ctx: CliContext, ...args: unknown[]) => {
       const ws = await ctx.workspace();
       const chId = ws.resolveChange(args[0] as string | undefined);
-      const change = ws.store.read(chId);
       ctx.chId = chId;
-      const r = deriveArtifact(ws.layout, ws.store, change, artifact);
-      await ws.audit.append({
-        type: 'artifact.derived',
-        ch_id: chId,
-        actor: ws.actor('user'),
-        correlation_id: ctx.correlationId,
-        payload: { artifact: `${artifact}.md`, action: r.action, hash: r.hash, derived_from: r.derived_from, ...(r.tasks ? { tasks: r.tasks } : {}) },
-      });
+      const r = await deriveAndRecord(ws, chId, artifact, ws.actor('user'), ctx.correlationId);
       ctx.emit(r, () => describe(r));
       return r.problems.length ? 1 : 0;
     }));

@@ -61,9 +61,10 @@ export function deriveArtifact(layout: Layout, store: ChangeStore, change: Chang
     const parsed = current === undefined ? undefined : parseArtifact(current, file);
     const base = parsed ? parsed.body : renderTemplate(store.template('tasks'), change);
     const tasks = parseTasks(base);
+    const offset = parsed?.bodyOffset ?? 0;
     const merged = mergeTasks(tasks.lines, seedTasks(bodies.spec ?? '', bodies.plan ?? ''));
     const body = formatTasks(merged.lines);
-    return finish(current, renderArtifact(meta, body.endsWith('\n') ? body : `${body}\n`), { tasks: { kept: merged.kept, added: merged.added, dropped: merged.dropped }, problems: tasks.problems });
+    return finish(current, renderArtifact(meta, body.endsWith('\n') ? body : `${body}\n`), { tasks: { kept: merged.kept, added: merged.added, dropped: merged.dropped }, problems: tasks.problems.map((p) => ({ ...p, line: p.line + offset })) });
   }
   if (current === undefined) return finish(current, renderArtifact(meta, renderTemplate(store.template(artifact), change)), {});
   const parsed = parseArtifact(current, file);

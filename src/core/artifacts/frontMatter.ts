@@ -28,11 +28,13 @@ export interface ArtifactText {
   /** Absent when the file has no front matter (e.g. a hand-written brief). */
   readonly meta?: FrontMatter;
   readonly body: string;
+  /** Lines before the body (the front matter block): add it to a body line to get the file line. */
+  readonly bodyOffset: number;
 }
 
 /** Splits front matter from body; broken front matter is an error naming the file and line. */
 export function parseArtifact(text: string, file: string): ArtifactText {
-  if (!text.startsWith('---\n') && !text.startsWith('---\r\n')) return { body: text };
+  if (!text.startsWith('---\n') && !text.startsWith('---\r\n')) return { body: text, bodyOffset: 0 };
   const end = text.search(/\r?\n---\r?\n|\r?\n---$/);
   if (end < 0) {
     throw new DfError('invalid-yaml', `${file}:1:1: the front matter opened on line 1 is never closed`, `close it with a line holding only ---, or remove the opening --- line`, { file, line: 1, column: 1 });
@@ -50,7 +52,8 @@ export function parseArtifact(text: string, file: string): ArtifactText {
     throw e;
   }
   const after = text.slice(end).replace(/^\r?\n---(\r?\n)?/, '');
-  return { meta, body: after };
+  const head = text.slice(0, text.length - after.length);
+  return { meta, body: after, bodyOffset: head.split('\n').length - 1 };
 }
 
 export function renderArtifact(meta: FrontMatter, body: string): string {

@@ -80,6 +80,16 @@ export const AuditPayloads = {
     derived_from: z.record(z.string(), z.string()),
     tasks: z.strictObject({ kept: z.number().int(), added: z.number().int(), dropped: z.number().int() }).optional(),
   }),
+  /** `reconcile`: a drift item dealt with. `accept` hides the item while `fingerprint` still matches. */
+  'drift.reconciled': z.strictObject({
+    key: z.string(),
+    kind: z.string(),
+    action: z.enum(['regenerate', 're-approve', 'attach', 'capture', 'accept']),
+    fingerprint: z.string(),
+    note: z.string().optional(),
+    /** What the action produced: files written, the change attached to or created, evidence refs. */
+    result: z.array(z.string()),
+  }),
   'audit.repaired': z.strictObject({
     stream: z.string(),
     torn_line: z.number().int().optional(),

@@ -61,6 +61,22 @@ export const ConfigSchema = z.strictObject({
         { kind: 'fr', globs: ['docs/requirements/**/*.md'], pattern: '^#+\\s*(FR-[\\w.-]+)' },
         { kind: 'tc', globs: ['test/**/*', 'tests/**/*'], pattern: '(TC-[\\w.-]+)' },
       ]),
+      /** Risk tiers at which a change must name at least one requirement (a trace gap otherwise). */
+      require_frs: z.array(z.enum(RISK_TIERS)).default(['high', 'critical']),
+    })
+    .prefault({}),
+  drift: z
+    .strictObject({
+      /** Orphan commits are looked for after this revision; default: the commit that added .dynaforge/config.yaml. */
+      since: z.string().min(1).optional(),
+      /** Globs of project paths whose commits need no change (docs, lock files, …). */
+      ignore: z.array(z.string().min(1)).default([]),
+    })
+    .prefault({}),
+  check: z
+    .strictObject({
+      /** `check` exits 1 when a finding is at least this severe. */
+      fail_on: z.enum(['error', 'warning', 'note']).default('warning'),
     })
     .prefault({}),
   retention: z

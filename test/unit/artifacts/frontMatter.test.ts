@@ -12,10 +12,11 @@ describe('artifact front matter', () => {
     const back = parseArtifact(text, 'p.md');
     assert.deepEqual(back.meta, { artifact: 'plan', change: 'CH-001', derived_from: { 'brief.md': H, 'spec.md': H } });
     assert.equal(back.body, '# Plan\n\nbody\n');
+    assert.equal(text.split('\n')[back.bodyOffset], '# Plan', 'bodyOffset: body line 1 is file line bodyOffset + 1');
   });
 
   it('a file without front matter is all body', () => {
-    assert.deepEqual(parseArtifact('# Brief\n', 'b.md'), { body: '# Brief\n' });
+    assert.deepEqual(parseArtifact('# Brief\n', 'b.md'), { body: '# Brief\n', bodyOffset: 0 });
   });
 
   it('broken front matter names the file and the line in the whole file', () => {

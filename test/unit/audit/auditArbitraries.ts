@@ -36,6 +36,17 @@ const payloads: { [T in AuditEventType]: fc.Arbitrary<AuditEventInput<T>['payloa
     { stage: text, sub_scope: text, decision: fc.constantFrom('approved' as const, 'denied' as const), note: text, artifacts: fc.dictionary(text, text, { maxKeys: 3, noNullPrototype: true }), concern_id: text },
     { requiredKeys: ['stage', 'decision', 'artifacts'], noNullPrototype: true },
   ),
+  'drift.reconciled': fc.record(
+    {
+      key: text,
+      kind: text,
+      action: fc.constantFrom('regenerate' as const, 're-approve' as const, 'attach' as const, 'capture' as const, 'accept' as const),
+      fingerprint: text,
+      note: text,
+      result: fc.array(text, { maxLength: 3 }),
+    },
+    { requiredKeys: ['key', 'kind', 'action', 'fingerprint', 'result'], noNullPrototype: true },
+  ),
   'artifact.derived': fc.record(
     {
       artifact: text,
