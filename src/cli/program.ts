@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { DfError, isDfError } from '../core/errors';
 import { findRoot } from '../core/repo/layout';
+import { registerAnalyze, registerChecklist, registerClarify } from './commands/analyze';
 import { registerApprove, registerDeny } from './commands/approve';
 import { registerAudit } from './commands/audit';
 import { registerCapture } from './commands/capture';
@@ -20,6 +21,7 @@ import { registerShow } from './commands/show';
 import { registerStatus } from './commands/status';
 import { registerTrace } from './commands/trace';
 import { registerUse } from './commands/use';
+import { registerViews } from './commands/views';
 import { CliContext } from './context';
 import { errorJson, formatError, type Output } from './output';
 import { noPrompter, type Prompter } from './prompt';
@@ -95,7 +97,7 @@ export async function runCli(argv: readonly string[], opts: RunOptions): Promise
     ctx.flushJson();
   };
 
-  for (const register of [registerInit, registerNew, registerList, registerShow, registerStatus, registerUse, registerDoctor, registerConcern, registerAudit, registerSpec, registerPlan, registerTasks, registerApprove, registerDeny, registerTrace, registerCapture, registerImpact, registerHooks, registerReconcile, registerCheck]) register(program, run);
+  for (const register of [registerInit, registerNew, registerList, registerShow, registerStatus, registerUse, registerDoctor, registerConcern, registerAudit, registerSpec, registerPlan, registerTasks, registerApprove, registerDeny, registerTrace, registerCapture, registerImpact, registerHooks, registerViews, registerReconcile, registerCheck, registerAnalyze, registerChecklist, registerClarify]) register(program, run);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { parse } from 'yaml';
 import { assertOnlyCommandEventAdded, cliSuite, commitAll, git, snapshot, tempDir, TempRepo } from './cliHarness';
@@ -101,6 +102,40 @@ describe('cli: capture, impact, hooks', () => {
     assert.ok(r.evidence.diff_bytes > 20_000_000, String(r.evidence.diff_bytes));
   });
 
+  it('links the open changes touching the same files or requirements (impact conflicts) under links.related', async () => {
+    const repo = await seeded();
+    mkdirSync(repo.path('src'), { recursive: true });
+    writeFileSync(repo.path('src/a.ts'), 'a\n');
+    writeFileSync(repo.path('src/b.ts'), 'b\n');
+    commitAll(repo.dir, 'base files');
+    await repo.ok('new', 'Folder owner', '--scope', 'src');
+    await repo.ok('new', 'Same requirement', '--scope', 'docs', '--fr', 'FR-7');
+    await repo.ok('new', 'Unrelated', '--scope', 'lib');
+    await repo.ok('new', 'Merged already', '--scope', 'src/a.ts');
+    writeFileSync(repo.path('changes/CH-004/change.yaml'), repo.read('changes/CH-004/change.yaml').replace('status: open', 'status: merged'));
+    commitAll(repo.dir, 'the changes');
+    writeFileSync(repo.path('src/a.ts'), 'a2\n');
+    commitAll(repo.dir, 'Touch a for FR-7\n\nChange: CH-003');
+
+    const r = await repo.json<CaptureJson>('capture', '--from', 'HEAD~1');
+    assert.equal(r.change.id, 'CH-005');
+    assert.deepEqual(r.change.links.related, ['CH-001', 'CH-002', 'CH-003'], 'impact conflicts and trailer claims, sorted, once each');
+    assert.deepEqual(r.warnings.filter((w) => /^open change/.test(w)), [
+      'open change CH-001 (Folder owner) touches file src/a.ts too; linked under links.related',
+      'open change CH-002 (Same requirement) touches requirement FR-7 too; linked under links.related',
+    ]);
+    assert.deepEqual((parse(repo.read('changes/CH-005/change.yaml')) as { links: { related: string[] } }).links.related, ['CH-001', 'CH-002', 'CH-003']);
+    const human = await repo.run(['capture', '--from', 'HEAD~1', '--into', 'CH-001']);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /warning: open change CH-005 \(Touch a for FR-7\) touches file src\/a\.ts and requirement FR-7 too; linked under links\.related/);
+    assert.doesNotMatch(human.stdout, /open change CH-001 /, 'never itself');
+    const into = parse(repo.read('changes/CH-001/change.yaml')) as { links: { related: string[] } };
+    assert.deepEqual(into.links.related, ['CH-002', 'CH-003', 'CH-005']);
+    const created = repo.auditEvents().filter((e) => e.type === 'change.created' && e.ch_id === 'CH-005');
+    assert.equal(created[0]?.payload.hash, createHash('sha256').update(repo.read('changes/CH-005/change.yaml')).digest('hex'), 'the event hashes change.yaml with its links');
+    await repo.ok('audit', 'verify');
+  });
+
   it('impact writes impact.md with co-changing files, a suggested risk and conflicts with other open changes', async () => {
     const repo = await seeded();
     for (let i = 0; i < 3; i++) {
@@ -118,8 +153,17 @@ describe('cli: capture, impact, hooks', () => {
     const md = repo.read('changes/CH-001/impact.md');
     assert.match(md, /- CH-002 \(Second\): files `src\/a\.ts`/);
     assert.match(md, /- CH-003 \(Third\): requirements FR-1/);
+    const brief = createHash('sha256').update(repo.read('changes/CH-001/brief.md')).digest('hex');
+    assert.ok(md.startsWith(`---\ndynaforge:\n  artifact: impact\n  change: CH-001\n  derived_from:\n    brief.md: ${brief}\n---\n# CH-001 impact: First\n`), md);
+    const old = new Date('2020-01-01T00:00:00Z');
+    utimesSync(repo.path('changes/CH-001/impact.md'), old, old);
     const again = await repo.json<{ hash: string }>('impact', 'CH-001');
     assert.equal(again.hash, r.hash, 'deterministic');
+    assert.equal(repo.read('changes/CH-001/impact.md'), md, 'byte-identical');
+    assert.equal(statSync(repo.path('changes/CH-001/impact.md')).mtimeMs, old.getTime(), 'unchanged inputs: not rewritten');
+    writeFileSync(repo.path('changes/CH-001/spec.md'), '# Spec\n');
+    await repo.ok('impact', 'CH-001');
+    assert.match(repo.read('changes/CH-001/impact.md'), /^---\ndynaforge:\n {2}artifact: impact\n {2}change: CH-001\n {2}derived_from:\n {4}brief\.md: [0-9a-f]{64}\n {4}spec\.md: 603c828a03383f98b82bf9c6787deeb5c40c02871a1b8d6ba14b0d538020a02b\n---\n/);
     assert.ok(repo.auditEvents().some((e) => e.type === 'change.impact_written' && e.payload.hash === r.hash));
     assert.equal((parse(repo.read('changes/CH-001/change.yaml')) as { id: string }).id, 'CH-001');
   });

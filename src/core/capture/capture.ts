@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { sha256 } from '../canonical';
 import { DfError } from '../errors';
 import { writeFileAtomicSync } from '../fs/atomic';
+import { openConflicts, type ImpactConflict } from '../impact/impact';
 import { GitHistory } from '../repo/gitHistory';
 import { changeDir } from '../repo/layout';
 import type { Actor, AuditEventInput } from '../schema/audit';
@@ -36,6 +37,8 @@ export interface CaptureResult {
   readonly evidenceRef: string;
   /** Commits of the range already claimed (by a `Change:` trailer) by some other change. */
   readonly claimedElsewhere: ClaimedCommit[];
+  /** Other open changes touching the same files or requirements (impact's conflicts), linked under `links.related`. */
+  readonly conflicts: ImpactConflict[];
   readonly warnings: string[];
 }
 
@@ -79,21 +82,29 @@ export async function capture(ws: Workspace, req: CaptureRequest): Promise<Captu
     warnings.push(`${shas.length} commit(s) of this range are claimed by ${id} (${shas.join(', ')})${ws.store.exists(id) ? '' : `, a change not found here`}; linked under links.related`);
   }
   const ref = evidenceRef(evidence.id);
-  const withCapture = (c: Change): Change => ({
+  const withCapture = (c: Change, linked: readonly string[] = []): Change => ({
     ...c,
     scope: mergeScope(c, { paths, ...ids }),
-    links: { ...c.links, related: union(c.links.related, related).sort(compareChangeIds) },
+    links: { ...c.links, related: union(c.links.related, [...related, ...linked].filter((id) => id !== c.id)).sort(compareChangeIds) },
     evidence: union(c.evidence, [ref]),
   });
+  /** Impact's conflicts of the change as the capture leaves it: linked under links.related, and reported. */
+  const overlaps = async (c: Change): Promise<ImpactConflict[]> => {
+    const found = await openConflicts(ws, withCapture(c));
+    for (const o of found.conflicts) warnings.push(`open change ${o.id} (${o.title}) touches ${describeOverlap(o)} too; linked under links.related`);
+    if (found.problems.length) warnings.push(`overlaps with ${found.problems.length} change(s) are unknown, their change.yaml does not load (see \`dynaforge list\`)`);
+    return found.conflicts;
+  };
 
   if (into) {
+    const conflicts = await overlaps(into);
     appendEvidence(ws.layout, into.id, evidence);
-    const change = ws.store.update(into.id, withCapture);
+    const change = ws.store.update(into.id, (c) => withCapture(c, conflicts.map((o) => o.id)));
     await ws.audit.appendMany([
       event(req, change.id, 'change.updated', { fields: ['scope', 'links', 'evidence'], file: ws.store.relFile(change.id), hash: sha256(serializeChange(change)) }),
       capturedEvent(req, change.id, evidence, ref, related),
     ]);
-    return { change, created: false, evidence, evidenceRef: ref, claimedElsewhere, warnings };
+    return { change, created: false, evidence, evidenceRef: ref, claimedElsewhere, conflicts, warnings };
   }
 
   const created = await ws.store.create({
@@ -105,19 +116,27 @@ export async function capture(ws: Workspace, req: CaptureRequest): Promise<Captu
     ...(req.maturity ? { maturity: req.maturity } : {}),
   });
   try {
+    const conflicts = await overlaps(created);
     appendEvidence(ws.layout, created.id, evidence);
-    const change = ws.store.update(created.id, withCapture);
+    const change = ws.store.update(created.id, (c) => withCapture(c, conflicts.map((o) => o.id)));
     const brief = insertCaptureSection(renderTemplate(ws.store.template('brief'), change), captureBriefSection(evidence));
     writeFileAtomicSync(join(changeDir(ws.layout, change.id), 'brief.md'), brief, ws.store.relFile(change.id, 'brief.md'));
     await ws.audit.appendMany([
       event(req, change.id, 'change.created', { title: change.title, origin: change.origin, file: ws.store.relFile(change.id), hash: sha256(serializeChange(change)) }),
       capturedEvent(req, change.id, evidence, ref, related),
     ]);
-    return { change, created: true, evidence, evidenceRef: ref, claimedElsewhere, warnings };
+    return { change, created: true, evidence, evidenceRef: ref, claimedElsewhere, conflicts, warnings };
   } catch (e) {
     ws.store.discard(created.id); // no change without its events (e.g. a read-only audit/changes/)
     throw e;
   }
+}
+
+/** What two changes share, e.g. "files a.ts, b.ts and requirement FR-1". */
+function describeOverlap(o: ImpactConflict): string {
+  const files = o.files.length ? `${o.files.length === 1 ? 'file' : 'files'} ${o.files.join(', ')}` : '';
+  const frs = o.frs.length ? `${o.frs.length === 1 ? 'requirement' : 'requirements'} ${o.frs.join(', ')}` : '';
+  return [files, frs].filter(Boolean).join(' and ');
 }
 
 function event<T extends AuditEventInput['type']>(req: CaptureRequest, chId: string, type: T, payload: AuditEventInput<T>['payload']): AuditEventInput {

@@ -6,6 +6,7 @@ import { AuditLog } from '../audit/auditLog';
 import { loadConfig } from '../config/loadConfig';
 import { isDfError } from '../errors';
 import { ARTIFACT_TEMPLATES } from '../init/init';
+import { redact, resolveApiKey } from '../model/secrets';
 import { systemClock } from '../ports/clock';
 import { openGit } from '../repo/git';
 import { findRoot, layoutAt } from '../repo/layout';
@@ -119,12 +120,14 @@ async function checkModel(config: Config, root: string, opts: DoctorOptions): Pr
     case 'openai-compatible': {
       const url = opts.env.DYNAFORGE_MODEL_URL ?? m.url;
       if (!url) return { check: 'model', status: 'fail', message: 'openai-compatible model without a URL', remedy: 'set model.url in .dynaforge/config.yaml (or DYNAFORGE_MODEL_URL)' };
+      const key = resolveApiKey(opts.env);
       try {
-        const headers: Record<string, string> = opts.env.DYNAFORGE_MODEL_KEY ? { authorization: `Bearer ${opts.env.DYNAFORGE_MODEL_KEY}` } : {};
+        // The same key, from the same variables, as the model client (src/core/model/secrets.ts).
+        const headers: Record<string, string> = key ? { authorization: `Bearer ${key.value}` } : {};
         const res = await fetch(`${url.replace(/\/+$/, '')}/models`, { headers, signal: AbortSignal.timeout(opts.modelTimeoutMs ?? 3000) });
-        return res.ok ? { check: 'model', status: 'ok', message: `model server at ${url} answers` } : { check: 'model', status: 'fail', message: `model server at ${url} answered HTTP ${res.status}`, remedy: res.status === 401 || res.status === 403 ? 'set DYNAFORGE_MODEL_KEY to a valid key' : 'check the server and model.url' };
+        return res.ok ? { check: 'model', status: 'ok', message: `model server at ${url} answers` } : { check: 'model', status: 'fail', message: `model server at ${url} answered HTTP ${res.status}`, remedy: res.status === 401 || res.status === 403 ? (key ? `check the key in ${key.from}` : 'set DYNAFORGE_MODEL_API_KEY (or OPENAI_API_KEY; the older DYNAFORGE_MODEL_KEY is still read) to a valid key') : 'check the server and model.url' };
       } catch (e) {
-        return { check: 'model', status: 'fail', message: `model server at ${url} is unreachable (${(e as Error).name === 'TimeoutError' ? 'timed out' : (e as Error).message})`, remedy: 'start the server (e.g. Ollama, LM Studio) or fix model.url' };
+        return { check: 'model', status: 'fail', message: redact(`model server at ${url} is unreachable (${(e as Error).name === 'TimeoutError' ? 'timed out' : (e as Error).message})`, [key?.value]), remedy: 'start the server (e.g. Ollama, LM Studio) or fix model.url' };
       }
     }
   }

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
+import { renderArtifact } from '../artifacts/frontMatter';
 import { sha256 } from '../canonical';
-import { writeFileAtomicSync } from '../fs/atomic';
+import { readTextIfExists, writeFileAtomicSync } from '../fs/atomic';
 import { GitHistory } from '../repo/gitHistory';
 import { changeDir } from '../repo/layout';
 import type { Actor } from '../schema/audit';
 import { RISK_TIERS, type Change, type RiskTier } from '../schema/change';
 import type { Workspace } from '../workspace';
-import { coChanges, expandScope, isTestFile, type CoChange } from './coChange';
+import { coChanges, expandScope, isTestFile, type CoChange, type ExpandedScope } from './coChange';
 import { renderImpact } from './impactMarkdown';
 
 /** Another open change that touches the same files or requirements. */
@@ -42,15 +43,7 @@ export async function computeImpact(ws: Workspace, id: string): Promise<ImpactRe
   const own = await expandScope(ws.layout.root, tracked, change.scope.paths);
   const co = h ? await coChanges(h, own.files) : [];
   const listing = ws.store.list();
-  const conflicts: ImpactConflict[] = [];
-  for (const other of listing.changes) {
-    if (other.id === id || other.status !== 'open') continue;
-    const theirs = await expandScope(ws.layout.root, tracked, other.scope.paths);
-    const ownSet = new Set([...own.files, ...own.unmatched]);
-    const files = [...theirs.files, ...theirs.unmatched].filter((f) => ownSet.has(f)).sort();
-    const frs = other.scope.frs.filter((fr) => change.scope.frs.includes(fr)).sort();
-    if (files.length || frs.length) conflicts.push({ id: other.id, title: other.title, files, frs });
-  }
+  const conflicts = await conflictsAmong(ws.layout.root, tracked, change, own, listing.changes);
   const tests = own.files.filter(isTestFile);
   return {
     id,
@@ -66,6 +59,35 @@ export async function computeImpact(ws: Workspace, id: string): Promise<ImpactRe
     conflicts,
     problems: listing.problems.map((p) => p.message),
   };
+}
+
+/**
+ * The other open changes among `others` whose scope covers one of the files of `own` (the
+ * expanded scope of `change`) or names one of its FRs, with those files and FRs, in listing order.
+ */
+async function conflictsAmong(root: string, tracked: readonly string[], change: Change, own: ExpandedScope, others: readonly Change[]): Promise<ImpactConflict[]> {
+  const ownSet = new Set([...own.files, ...own.unmatched]);
+  const conflicts: ImpactConflict[] = [];
+  for (const other of others) {
+    if (other.id === change.id || other.status !== 'open') continue;
+    const theirs = await expandScope(root, tracked, other.scope.paths);
+    const files = [...theirs.files, ...theirs.unmatched].filter((f) => ownSet.has(f)).sort();
+    const frs = other.scope.frs.filter((fr) => change.scope.frs.includes(fr)).sort();
+    if (files.length || frs.length) conflicts.push({ id: other.id, title: other.title, files, frs });
+  }
+  return conflicts;
+}
+
+/**
+ * The conflicts `impact` would report for `change` — given as a record, so a caller can ask
+ * before writing it (capture does) — without the co-change history. `problems`: change
+ * folders that could not be read, whose conflicts are unknown.
+ */
+export async function openConflicts(ws: Workspace, change: Change): Promise<{ conflicts: ImpactConflict[]; problems: string[] }> {
+  const tracked = ws.git.available ? await new GitHistory(ws.layout.root).trackedFiles() : [];
+  const own = await expandScope(ws.layout.root, tracked, change.scope.paths);
+  const listing = ws.store.list();
+  return { conflicts: await conflictsAmong(ws.layout.root, tracked, change, own, listing.changes), problems: listing.problems.map((p) => p.message) };
 }
 
 /**
@@ -103,15 +125,30 @@ export interface ImpactWritten {
   readonly report: ImpactReport;
   readonly file: string;
   readonly hash: string;
+  /** False when impact.md already held exactly these bytes (it is then left alone, mtime too). */
+  readonly written: boolean;
+  /** The sha256 of the inputs recorded in the front matter (brief.md, spec.md when present). */
+  readonly derived_from: Record<string, string>;
 }
 
-/** Writes changes/CH-###/impact.md from the project's impact template and records `change.impact_written`. */
+/** The artifacts a reader of impact.md reasons from: their hashes go in its front matter. */
+export const IMPACT_INPUTS = ['brief.md', 'spec.md'] as const;
+
+/**
+ * Writes changes/CH-###/impact.md from the project's impact template, with front matter
+ * recording the sha256 of brief.md and spec.md as they are now, and records
+ * `change.impact_written`. Same inputs, same bytes: an unchanged impact.md is not rewritten.
+ */
 export async function writeImpact(ws: Workspace, id: string, actor: Actor, correlationId: string): Promise<ImpactWritten> {
   const report = await computeImpact(ws, id);
   const change = ws.store.read(id);
-  const text = renderImpact(ws.store.template('impact'), change, report);
+  const hashes = ws.store.artifacts(id);
+  const derived_from = Object.fromEntries(IMPACT_INPUTS.flatMap((name) => (hashes[name] ? [[name, hashes[name]]] : [])));
+  const text = renderArtifact({ artifact: 'impact', change: id, derived_from }, renderImpact(ws.store.template('impact'), change, report));
   const file = ws.store.relFile(id, 'impact.md');
-  writeFileAtomicSync(join(changeDir(ws.layout, id), 'impact.md'), text, file);
+  const path = join(changeDir(ws.layout, id), 'impact.md');
+  const written = readTextIfExists(path) !== text;
+  if (written) writeFileAtomicSync(path, text, file);
   const hash = sha256(text);
   await ws.audit.append({
     type: 'change.impact_written',
@@ -120,5 +157,5 @@ export async function writeImpact(ws: Workspace, id: string, actor: Actor, corre
     correlation_id: correlationId,
     payload: { file, hash, suggested_risk_tier: report.risk.suggested, conflicts: report.conflicts.map((c) => c.id) },
   });
-  return { report, file, hash };
+  return { report, file, hash, written, derived_from };
 }

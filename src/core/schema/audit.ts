@@ -55,6 +55,27 @@ export const AuditPayloads = {
     suggested_risk_tier: z.enum(['low', 'medium', 'high', 'critical']),
     conflicts: z.array(ChangeId),
   }),
+  /** `views`: the generated views rewritten (`hash`: sha256 of each file as written) and those left unchanged. */
+  'views.written': z.strictObject({
+    written: z.array(z.strictObject({ file: z.string(), hash: z.string() })).min(1),
+    unchanged: z.array(z.string()),
+  }),
+  /**
+   * `analyze`, `checklist`, `clarify`: a report written to artifacts/analyze/CH-###/. `inputs`
+   * and `outputs` map repository-relative paths to sha256 (outputs: the report files, and
+   * checklist.md or spec.md when the command wrote them).
+   */
+  'analysis.recorded': z.strictObject({
+    command: z.enum(['analyze', 'checklist', 'clarify']),
+    status: z.enum(['pass', 'findings']),
+    counts: z.strictObject({ error: z.number().int().nonnegative(), warning: z.number().int().nonnegative(), note: z.number().int().nonnegative() }),
+    inputs: z.record(z.string(), z.string()),
+    outputs: z.record(z.string(), z.string()),
+    /** checklist: ticked items of all. */
+    checklist: z.strictObject({ done: z.number().int().nonnegative(), total: z.number().int().nonnegative() }).optional(),
+    /** clarify --answer: the question answered and where its answer was written. */
+    answered: z.strictObject({ question: z.string(), file: z.string(), line: z.number().int().positive() }).optional(),
+  }),
   'concern.raised': z.strictObject({
     concern_id: z.string(),
     source: z.string(),

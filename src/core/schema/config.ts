@@ -91,7 +91,14 @@ export const ConfigSchema = z.strictObject({
       provider: z.enum(['none', 'scripted', 'openai-compatible', 'vscode-lm']).default('none'),
       url: z.url().optional(),
       model: z.string().optional(),
-      cassette: z.string().optional(),
+      /** Cassette (JSONL) of recorded answers, relative to the project root: what `scripted` replays and record mode writes. */
+      cassette: z.string().min(1).optional(),
+      /** Record mode around a real provider: `missing` replays what the cassette has and records the rest; `all` records every answer. */
+      record: z.enum(['off', 'missing', 'all']).default('off'),
+      /** Per request: the whole answer, or each piece of a streamed one. */
+      timeout_s: z.number().positive().default(120),
+      /** Retries after HTTP 429 (honouring Retry-After), 5xx and dropped connections. */
+      retries: z.number().int().min(0).max(10).default(3),
     })
     .prefault({}),
   agents: z.array(z.enum(['copilot', 'claude', 'cursor', 'codex', 'gemini'])).default([]),

@@ -75,6 +75,19 @@ const payloads: { [T in AuditEventType]: fc.Arbitrary<AuditEventInput<T>['payloa
     { file: text, hash: text, suggested_risk_tier: fc.constantFrom('low' as const, 'medium' as const, 'high' as const, 'critical' as const), conflicts: fc.array(fc.constantFrom('CH-002', 'CH-999'), { maxLength: 2 }) },
     PLAIN,
   ),
+  'views.written': fc.record({ written: fc.array(fc.record({ file: text, hash: text }, PLAIN), { minLength: 1, maxLength: 3 }), unchanged: texts }, PLAIN),
+  'analysis.recorded': fc.record(
+    {
+      command: fc.constantFrom('analyze' as const, 'checklist' as const, 'clarify' as const),
+      status: fc.constantFrom('pass' as const, 'findings' as const),
+      counts: fc.record({ error: fc.nat(), warning: fc.nat(), note: fc.nat() }, PLAIN),
+      inputs: fc.dictionary(text, text, { maxKeys: 3, noNullPrototype: true }),
+      outputs: fc.dictionary(text, text, { maxKeys: 3, noNullPrototype: true }),
+      checklist: fc.record({ done: fc.nat(), total: fc.nat() }, PLAIN),
+      answered: fc.record({ question: text, file: text, line: fc.integer({ min: 1, max: 100_000 }) }, PLAIN),
+    },
+    { requiredKeys: ['command', 'status', 'counts', 'inputs', 'outputs'], noNullPrototype: true },
+  ),
   'audit.repaired': fc.record(
     { stream: text, torn_line: fc.nat(), torn_bytes: fc.nat(), torn_sha256: text, moved_to: text, head_fixed: fc.boolean() },
     { requiredKeys: ['stream', 'head_fixed'], noNullPrototype: true },

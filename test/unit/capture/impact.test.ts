@@ -1,9 +1,17 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArtifact } from '../../../src/core/artifacts/frontMatter';
+import { sha256 } from '../../../src/core/canonical';
 import { coChanges, expandScope, isTestFile } from '../../../src/core/impact/coChange';
-import { suggestRisk } from '../../../src/core/impact/impact';
+import { openConflicts, suggestRisk, writeImpact } from '../../../src/core/impact/impact';
 import { renderImpact } from '../../../src/core/impact/impactMarkdown';
+import { initProject } from '../../../src/core/init/init';
+import { fixedClock } from '../../../src/core/ports/clock';
 import { GitHistory } from '../../../src/core/repo/gitHistory';
+import { layoutAt } from '../../../src/core/repo/layout';
 import { ChangeSchema } from '../../../src/core/schema/change';
+import { Workspace } from '../../../src/core/workspace';
 import { tempDir } from '../core/tempRepo';
 import { GitFixture } from './gitFixture';
 
@@ -60,5 +68,58 @@ describe('impact: co-change, risk and rendering', () => {
     assert.match(md, /- CH-002 \(Other\): files `src\/a\.ts`; requirements FR-1/);
     assert.match(md, /## Requirements and tests touched\n\n- Requirements: FR-1/, 'a section missing from the template is appended');
     assert.match(md, /Suggested: \*\*medium\*\* \(as recorded\)/);
+  });
+
+  describe('impact.md and conflicts in a project', () => {
+    const actor = { kind: 'human' as const, id: 'Ada <ada@example.invalid>', role: 'user' };
+    async function workspace(): Promise<Workspace> {
+      repo.commit('base', { 'src/a.ts': '1', 'src/b.ts': '1', 'docs/x.md': '1' });
+      initProject(layoutAt(t.dir), fixedClock('2026-11-21T09:00:00Z'));
+      return Workspace.open({ cwd: t.dir, env: { DYNAFORGE_NOW: '2026-11-21T09:00:00Z' } });
+    }
+
+    it('writes impact.md with front matter hashing brief.md and spec.md, byte-identical (mtime too) on unchanged inputs', async () => {
+      const ws = await workspace();
+      const c = await ws.store.create({ title: 'Limit', paths: ['src/a.ts'] });
+      const file = join(t.dir, 'changes', c.id, 'impact.md');
+      const brief = () => sha256(readFileSync(join(t.dir, 'changes', c.id, 'brief.md')));
+      const first = await writeImpact(ws, c.id, actor, 'cor');
+      assert.equal(first.written, true);
+      const text = readFileSync(file, 'utf8');
+      assert.ok(text.startsWith(`---\ndynaforge:\n  artifact: impact\n  change: ${c.id}\n  derived_from:\n    brief.md: ${brief()}\n---\n# ${c.id} impact: Limit\n`), text);
+      assert.equal(first.hash, sha256(text));
+      assert.deepEqual(parseArtifact(text, 'impact.md').meta, { artifact: 'impact', change: c.id, derived_from: { 'brief.md': brief() } });
+
+      const old = new Date('2020-01-01T00:00:00Z');
+      utimesSync(file, old, old);
+      const again = await writeImpact(ws, c.id, actor, 'cor');
+      assert.equal(again.written, false);
+      assert.equal(again.hash, first.hash);
+      assert.equal(statSync(file).mtimeMs, old.getTime(), 'not rewritten');
+
+      writeFileSync(join(t.dir, 'changes', c.id, 'spec.md'), '# Spec\n');
+      const withSpec = await writeImpact(ws, c.id, actor, 'cor');
+      assert.equal(withSpec.written, true);
+      assert.deepEqual(withSpec.derived_from, { 'brief.md': brief(), 'spec.md': sha256('# Spec\n') });
+      assert.match(readFileSync(file, 'utf8'), /^---\ndynaforge:\n {2}artifact: impact\n {2}change: CH-001\n {2}derived_from:\n {4}brief\.md: [0-9a-f]{64}\n {4}spec\.md: [0-9a-f]{64}\n---\n/);
+      const events = ws.audit.read(`changes/${c.id}`).filter((e) => e.type === 'change.impact_written');
+      assert.deepEqual(events.map((e) => e.payload.hash), [first.hash, first.hash, withSpec.hash]);
+    });
+
+    it('finds the open changes sharing files or requirements with a change record not yet written', async () => {
+      const ws = await workspace();
+      await ws.store.create({ title: 'Folder', paths: ['src'] });
+      await ws.store.create({ title: 'Same FR', paths: ['docs'], frs: ['FR-1'] });
+      const merged = await ws.store.create({ title: 'Merged', paths: ['src/a.ts'] });
+      ws.store.update(merged.id, (c) => ({ ...c, status: 'merged' }));
+      const draft = ChangeSchema.parse({ id: 'CH-009', title: 'Draft', origin: 'code', scope: { paths: ['src/a.ts'], frs: ['FR-1'] }, created: '2026-11-21T09:00:00.000Z', updated: '2026-11-21T09:00:00.000Z' });
+      const r = await openConflicts(ws, draft);
+      assert.deepEqual(r.conflicts, [
+        { id: 'CH-001', title: 'Folder', files: ['src/a.ts'], frs: [] },
+        { id: 'CH-002', title: 'Same FR', files: [], frs: ['FR-1'] },
+      ]);
+      assert.deepEqual(r.problems, []);
+      assert.deepEqual((await openConflicts(ws, { ...draft, id: 'CH-001' })).conflicts.map((c) => c.id), ['CH-002'], 'never itself');
+    });
   });
 });
