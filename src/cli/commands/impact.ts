@@ -13,10 +13,10 @@ export function registerImpact(program: Command, run: Runner): void {
       const ws = await ctx.workspace();
       const id = ws.resolveChange(given);
       ctx.chId = id;
-      const { report, file, hash } = await writeImpact(ws, id, ws.actor('user'), ctx.correlationId);
-      ctx.emit({ impact: report, file, hash }, () =>
+      const { report, file, hash, written, derived_from } = await writeImpact(ws, id, ws.actor('user'), ctx.correlationId);
+      ctx.emit({ impact: report, file, hash, written, derived_from }, () =>
         [
-          `Wrote ${file}`,
+          written ? `Wrote ${file}` : `${file} unchanged (same inputs, same bytes)`,
           `  ${report.files.length + report.unmatched.length} file(s) in scope, ${report.co_changes.length} co-changing, ${report.frs.length} FR(s), ${report.tcs.length} TC(s)`,
           `  suggested risk tier: ${report.risk.suggested}${report.risk.suggested === report.risk.recorded ? '' : ` (recorded: ${report.risk.recorded})`}`,
           report.conflicts.length ? `  conflicts with open changes: ${report.conflicts.map((c) => c.id).join(', ')}` : '  no conflicts with other open changes',

@@ -1,5 +1,6 @@
 import { parseClaims, CHANGE_TRAILER } from '../capture/trailers';
 import type { GitHistory } from '../repo/gitHistory';
+import { isDynaforgeRecord } from '../repo/layout';
 import type { Change } from '../schema/change';
 import { fingerprint, type Finding } from './model';
 
@@ -11,8 +12,6 @@ export interface WindowCommit {
   readonly files: readonly string[];
 }
 
-/** Files that are the tool's own records, or views it generates: changing them is not work to govern. */
-const TOOL_FILES = [/^changes\//, /^audit\//, /^\.dynaforge\//, /^artifacts\//, /^(TRACEABILITY|PROGRESS)\.md$/];
 
 /**
  * The commit Dynaforge was adopted at: `since` from config when given, else the first
@@ -61,7 +60,7 @@ export interface OrphanInput {
 export function orphanCommits(input: OrphanInput): Finding[] {
   const known = new Set(input.changes.map((c) => c.id));
   const open = input.changes.filter((c) => c.status === 'open');
-  const governed = (f: string) => !TOOL_FILES.some((re) => re.test(f)) && !input.ignored(f);
+  const governed = (f: string) => !isDynaforgeRecord(f) && !input.ignored(f);
   const out: Finding[] = [];
   for (const c of input.commits) {
     if (input.captured.has(c.sha)) continue;

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readEvidence, evidenceRef } from '../capture/evidenceStore';
 import type { GitHistory } from '../repo/gitHistory';
+import { isDynaforgeRecord } from '../repo/layout';
 import type { Change } from '../schema/change';
 import type { Workspace } from '../workspace';
 import { historyOf } from './gitContext';
@@ -48,7 +49,7 @@ export class HeadTree {
 
 /**
  * The files of a change's evidence that moved on after the evidence was taken (scope drift,
- * DESIGN.md §5). The latest entry recording a file is the one that counts. A file whose
+ * DESIGN.md §5). The tool's own records (changes/, audit/, generated views) are not scope. The latest entry recording a file is the one that counts. A file whose
  * HEAD blob differs but whose working-tree copy still matches the evidence (a working-tree
  * capture not yet committed) is not stale.
  */
@@ -60,7 +61,7 @@ export async function staleEvidence(ws: Workspace, change: Change, tree?: HeadTr
   const head = tree ?? (await HeadTree.load(h));
   const latest = new Map<string, { ref: string; blob?: string }>();
   for (const entry of evidence.entries) {
-    for (const f of entry.files) latest.set(f.path, { ref: evidenceRef(entry.id), ...(f.status === 'deleted' ? {} : f.blob_after ? { blob: f.blob_after } : {}) });
+    for (const f of entry.files) if (!isDynaforgeRecord(f.path)) latest.set(f.path, { ref: evidenceRef(entry.id), ...(f.status === 'deleted' ? {} : f.blob_after ? { blob: f.blob_after } : {}) });
   }
   const candidates: StaleEvidence[] = [];
   for (const [path, rec] of latest) {

@@ -1,9 +1,8 @@
 import { glob } from 'tinyglobby';
 import type { GitHistory } from '../repo/gitHistory';
+import { isDynaforgeRecord } from '../repo/layout';
 
 const GLOB_CHARS = /[*?[\]{}!]/;
-/** Governance files change with everything in a Dynaforge repository: they say nothing about code coupling. */
-const GOVERNANCE = /^(audit|changes|\.dynaforge)\//;
 
 export interface ExpandedScope {
   /** Tracked files the scope covers, sorted. */
@@ -77,7 +76,7 @@ export async function coChanges(h: GitHistory, files: readonly string[], opts: C
   for (const chunk of out.split('\u0001')) {
     const names = chunk.split('\0').slice(1).map((n) => n.replace(/^\n/, '')).filter(Boolean);
     if (names.length > maxFiles || !names.some((n) => scope.has(n))) continue;
-    for (const n of new Set(names)) if (!scope.has(n) && !GOVERNANCE.test(n)) counts.set(n, (counts.get(n) ?? 0) + 1);
+    for (const n of new Set(names)) if (!scope.has(n) && !isDynaforgeRecord(n)) counts.set(n, (counts.get(n) ?? 0) + 1);
   }
   return [...counts]
     .filter(([, n]) => n >= (opts.minCommits ?? 2))

@@ -59,3 +59,10 @@ export function requireRoot(cwd: string): string {
   if (!statSync(root).isDirectory()) throw new DfError('io', `${root} is not a folder`, 'run dynaforge inside your repository');
   return root;
 }
+
+/** The tool's own records and the views it generates (project-relative): not work to govern or couple. */
+const RECORDS = /^(?:changes|audit|\.dynaforge|artifacts)\/|^(?:TRACEABILITY|PROGRESS|CHANGELOG)\.md$/;
+
+export function isDynaforgeRecord(path: string): boolean {
+  return RECORDS.test(path);
+}

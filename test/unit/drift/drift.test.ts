@@ -7,7 +7,7 @@ import type { CheckReport } from '../../../src/core/check/check';
 import { changeFindings } from '../../../src/core/drift/changeFindings';
 import { idCollisions } from '../../../src/core/drift/collisions';
 import { orphanCommits, type WindowCommit } from '../../../src/core/drift/orphans';
-import { layoutAt } from '../../../src/core/repo/layout';
+import { isDynaforgeRecord, layoutAt } from '../../../src/core/repo/layout';
 import { ChangeSchema, type Approval, type Change } from '../../../src/core/schema/change';
 import { ConfigSchema } from '../../../src/core/schema/config';
 import { tempDir } from '../core/tempRepo';
@@ -122,5 +122,14 @@ describe('check: SARIF', () => {
       ['warning', 0, f.key, undefined],
       ['warning', 0, 'k2', 'fine (Ada)'],
     ]);
+  });
+});
+
+describe('drift: what is governed', () => {
+  it("the tool's records and generated views are not governed; everything else is", () => {
+    const records = ['changes/CH-001/spec.md', 'audit/changes/CH-001.jsonl', '.dynaforge/config.yaml', 'artifacts/analyze/CH-001/analyze.json', 'TRACEABILITY.md', 'PROGRESS.md', 'CHANGELOG.md'];
+    const governed = ['src/changes/x.ts', 'docs/CHANGELOG.md', 'auditor.ts', 'README.md'];
+    assert.deepEqual(records.filter(isDynaforgeRecord), records);
+    assert.deepEqual(governed.filter(isDynaforgeRecord), []);
   });
 });
