@@ -10,7 +10,7 @@ import { DfError, errnoCode } from '../errors';
  */
 const STALE_MS = 4_000;
 
-export async function withLock<T>(lockPath: string, fn: () => Promise<T> | T, what = lockPath): Promise<T> {
+export async function withLock<T>(lockPath: string, fn: () => Promise<T> | T, what = lockPath, opts: { readonly wait?: boolean } = {}): Promise<T> {
   mkdirSync(dirname(lockPath), { recursive: true });
   let release: () => Promise<void>;
   try {
@@ -18,7 +18,8 @@ export async function withLock<T>(lockPath: string, fn: () => Promise<T> | T, wh
       realpath: false,
       stale: STALE_MS,
       update: 1_000,
-      retries: { retries: 400, factor: 1.2, minTimeout: 5, maxTimeout: 100, randomize: true },
+      // `wait: false`: fail at once when held (a long-running owner, e.g. the agent loop of a change).
+      retries: opts.wait === false ? 0 : { retries: 400, factor: 1.2, minTimeout: 5, maxTimeout: 100, randomize: true },
     });
   } catch (e) {
     if (errnoCode(e) === 'ELOCKED') {

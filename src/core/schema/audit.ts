@@ -111,6 +111,16 @@ export const AuditPayloads = {
     /** What the action produced: files written, the change attached to or created, evidence refs. */
     result: z.array(z.string()),
   }),
+  /** The agent loop hands a change from one role to the next (DESIGN.md §6); `artifacts`: name → sha256 then. */
+  'agent.handoff': z.strictObject({
+    from: z.string(),
+    to: z.string(),
+    stage: z.string(),
+    role: z.string(),
+    seed: z.number().int(),
+    run_id: z.string().optional(),
+    artifacts: z.record(z.string(), z.string()),
+  }),
   'audit.repaired': z.strictObject({
     stream: z.string(),
     torn_line: z.number().int().optional(),

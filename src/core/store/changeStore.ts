@@ -134,12 +134,17 @@ export class ChangeStore {
     return next;
   }
 
-  /** The artifact files a change has, by name, with their sha256. */
+  /**
+   * The artifact files a change has, by name, with the hash approvals and staleness compare:
+   * the sha256 of the file — except tasks.md, whose hash ignores task progress (see
+   * `approvalText`), so ticking a task off does not make the approved plan of work stale.
+   */
   artifacts(id: string): Record<string, string> {
     const out: Record<string, string> = {};
     for (const name of [...ARTIFACT_TEMPLATES.map((a) => `${a}.md`), 'evidence.json']) {
       try {
-        out[name] = sha256(readFileSync(join(changeDir(this.layout, id), name)));
+        const bytes = readFileSync(join(changeDir(this.layout, id), name));
+        out[name] = name === 'tasks.md' ? sha256(approvalText(bytes.toString('utf8'))) : sha256(bytes);
       } catch (e) {
         if (errnoCode(e) !== 'ENOENT') throw e;
       }
@@ -151,6 +156,16 @@ export class ChangeStore {
   template(name: ArtifactName): string {
     return readTextIfExists(join(this.layout.templatesDir, `${name}.md`)) ?? packageTemplate(`project/templates/${name}.md`);
   }
+}
+
+/**
+ * tasks.md as an approval sees it: the work planned, not its progress. A task's box
+ * (todo, doing, done) and its evidence link are normalised away; dropping a task, or any
+ * change of a task's text, files or dependencies, still shows. Progress is approved at
+ * Validate, whose approval also covers evidence.json.
+ */
+export function approvalText(tasks: string): string {
+  return tasks.replace(/^(\s*- \[)[ ~xX](\] T-\d{3,})/gm, '$1 $2').replace(/ \(evidence: [^()]*\)/g, '');
 }
 
 /** change.yaml text exactly as dynaforge writes it: schema key order, sorted maps, LF. */

@@ -47,6 +47,10 @@ const payloads: { [T in AuditEventType]: fc.Arbitrary<AuditEventInput<T>['payloa
     },
     { requiredKeys: ['key', 'kind', 'action', 'fingerprint', 'result'], noNullPrototype: true },
   ),
+  'agent.handoff': fc.record(
+    { from: text, to: text, stage: text, role: text, seed: fc.integer(), run_id: text, artifacts: fc.dictionary(text, text, { maxKeys: 3, noNullPrototype: true }) },
+    { requiredKeys: ['from', 'to', 'stage', 'role', 'seed', 'artifacts'], noNullPrototype: true },
+  ),
   'artifact.derived': fc.record(
     {
       artifact: text,

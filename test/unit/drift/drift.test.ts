@@ -9,6 +9,7 @@ import { idCollisions } from '../../../src/core/drift/collisions';
 import { orphanCommits, type WindowCommit } from '../../../src/core/drift/orphans';
 import { isDynaforgeRecord, layoutAt } from '../../../src/core/repo/layout';
 import { ChangeSchema, type Approval, type Change } from '../../../src/core/schema/change';
+import { approvalText } from '../../../src/core/store/changeStore';
 import { ConfigSchema } from '../../../src/core/schema/config';
 import { tempDir } from '../core/tempRepo';
 
@@ -131,5 +132,16 @@ describe('drift: what is governed', () => {
     const governed = ['src/changes/x.ts', 'docs/CHANGELOG.md', 'auditor.ts', 'README.md'];
     assert.deepEqual(records.filter(isDynaforgeRecord), records);
     assert.deepEqual(governed.filter(isDynaforgeRecord), []);
+  });
+});
+
+describe('approvals of tasks.md', () => {
+  it('ticking tasks off or linking evidence keeps the approved plan of work; changing or dropping a task does not', () => {
+    const base = '# Tasks\n\n- [ ] T-001 Add a bucket (files: src/b.ts)\n- [ ] T-002 [P] Test it\n';
+    const same = approvalText(base);
+    assert.equal(approvalText(base.replace('- [ ] T-001', '- [x] T-001').replace('(files: src/b.ts)', '(files: src/b.ts) (evidence: evidence.json#E-2)')), same);
+    assert.equal(approvalText(base.replace('- [ ] T-002', '- [~] T-002')), same);
+    assert.notEqual(approvalText(base.replace('- [ ] T-002', '- [-] T-002')), same);
+    assert.notEqual(approvalText(base.replace('Add a bucket', 'Add two buckets')), same);
   });
 });
