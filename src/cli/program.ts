@@ -17,6 +17,7 @@ import { registerInit } from './commands/init';
 import { registerList } from './commands/list';
 import { registerNew } from './commands/new';
 import { registerReconcile } from './commands/reconcile';
+import { registerRetention } from './commands/retention';
 import { registerShow } from './commands/show';
 import { registerStatus } from './commands/status';
 import { registerTrace } from './commands/trace';
@@ -97,7 +98,7 @@ export async function runCli(argv: readonly string[], opts: RunOptions): Promise
     ctx.flushJson();
   };
 
-  for (const register of [registerInit, registerNew, registerList, registerShow, registerStatus, registerUse, registerDoctor, registerConcern, registerAudit, registerSpec, registerPlan, registerTasks, registerApprove, registerDeny, registerTrace, registerCapture, registerImpact, registerHooks, registerViews, registerReconcile, registerCheck, registerAnalyze, registerChecklist, registerClarify]) register(program, run);
+  for (const register of [registerInit, registerNew, registerList, registerShow, registerStatus, registerUse, registerDoctor, registerConcern, registerAudit, registerSpec, registerPlan, registerTasks, registerApprove, registerDeny, registerTrace, registerCapture, registerImpact, registerHooks, registerViews, registerReconcile, registerCheck, registerRetention, registerAnalyze, registerChecklist, registerClarify]) register(program, run);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

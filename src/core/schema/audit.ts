@@ -121,6 +121,24 @@ export const AuditPayloads = {
     run_id: z.string().optional(),
     artifacts: z.record(z.string(), z.string()),
   }),
+  /**
+   * Retention removed an Implementer run folder (docs/formats.md, "Retention"). `run` is the
+   * project-relative folder; `concern` names the concern that referenced a failed run.
+   */
+  'retention.deleted': z.strictObject({
+    run: z.string(),
+    ch_id: ChangeId,
+    run_id: z.string().optional(),
+    status: z.enum(['running', 'succeeded', 'failed', 'aborted', 'invalid']),
+    reason: z.enum(['success-ttl', 'failed-ttl', 'size-cap', 'interrupted']),
+    detail: z.string(),
+    bytes: z.number().int().nonnegative(),
+    concern: z.string().optional(),
+  }),
+  /** A `.retain` marker written (`retention retain`): the run is kept whatever its age. */
+  'retention.retained': z.strictObject({ run: z.string(), run_id: z.string().optional(), marker: z.string() }),
+  /** A `.retain` marker removed (`retention retain --release`): the run is subject to the rules again. */
+  'retention.released': z.strictObject({ run: z.string(), run_id: z.string().optional(), marker: z.string() }),
   'audit.repaired': z.strictObject({
     stream: z.string(),
     torn_line: z.number().int().optional(),

@@ -51,6 +51,21 @@ const payloads: { [T in AuditEventType]: fc.Arbitrary<AuditEventInput<T>['payloa
     { from: text, to: text, stage: text, role: text, seed: fc.integer(), run_id: text, artifacts: fc.dictionary(text, text, { maxKeys: 3, noNullPrototype: true }) },
     { requiredKeys: ['from', 'to', 'stage', 'role', 'seed', 'artifacts'], noNullPrototype: true },
   ),
+  'retention.deleted': fc.record(
+    {
+      run: text,
+      ch_id: fc.constantFrom('CH-001', 'CH-012', 'CH-1000'),
+      run_id: text,
+      status: fc.constantFrom('running' as const, 'succeeded' as const, 'failed' as const, 'aborted' as const, 'invalid' as const),
+      reason: fc.constantFrom('success-ttl' as const, 'failed-ttl' as const, 'size-cap' as const, 'interrupted' as const),
+      detail: text,
+      bytes: fc.nat(),
+      concern: text,
+    },
+    { requiredKeys: ['run', 'ch_id', 'status', 'reason', 'detail', 'bytes'], noNullPrototype: true },
+  ),
+  'retention.retained': fc.record({ run: text, run_id: text, marker: text }, { requiredKeys: ['run', 'marker'], noNullPrototype: true }),
+  'retention.released': fc.record({ run: text, run_id: text, marker: text }, { requiredKeys: ['run', 'marker'], noNullPrototype: true }),
   'artifact.derived': fc.record(
     {
       artifact: text,
