@@ -61,7 +61,7 @@ export function requireRoot(cwd: string): string {
 }
 
 /** The tool's own records and the views it generates (project-relative): not work to govern or couple. */
-const RECORDS = /^(?:changes|audit|\.dynaforge|artifacts)\/|^(?:TRACEABILITY|PROGRESS|CHANGELOG)\.md$/;
+const RECORDS = /^(?:changes|audit|\.dynaforge|artifacts|tests\/results)\/|^(?:TRACEABILITY|PROGRESS|CHANGELOG)\.md$/;
 
 export function isDynaforgeRecord(path: string): boolean {
   return RECORDS.test(path);

@@ -34,7 +34,7 @@ export interface CompiledSource {
 }
 
 /** Never scanned, whatever the globs say: dependencies, git internals, ephemeral implementer runs. */
-export const IGNORED_DIRS = ['**/node_modules/**', '**/.git/**', 'artifacts/work/**'];
+export const IGNORED_DIRS = ['**/node_modules/**', '**/.git/**', 'artifacts/work/**', 'tests/results/**'];
 
 /** An FR id mentioned anywhere in a line; it ends on a word character, so `FR-1.` at a sentence end is `FR-1`. */
 const FR_MENTION = /\bFR-[\w.-]*\w/g;

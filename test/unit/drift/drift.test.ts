@@ -128,8 +128,8 @@ describe('check: SARIF', () => {
 
 describe('drift: what is governed', () => {
   it("the tool's records and generated views are not governed; everything else is", () => {
-    const records = ['changes/CH-001/spec.md', 'audit/changes/CH-001.jsonl', '.dynaforge/config.yaml', 'artifacts/analyze/CH-001/analyze.json', 'TRACEABILITY.md', 'PROGRESS.md', 'CHANGELOG.md'];
-    const governed = ['src/changes/x.ts', 'docs/CHANGELOG.md', 'auditor.ts', 'README.md'];
+    const records = ['changes/CH-001/spec.md', 'audit/changes/CH-001.jsonl', '.dynaforge/config.yaml', 'artifacts/analyze/CH-001/analyze.json', 'TRACEABILITY.md', 'PROGRESS.md', 'CHANGELOG.md', 'tests/results/CH-001.json'];
+    const governed = ['src/changes/x.ts', 'docs/CHANGELOG.md', 'auditor.ts', 'README.md', 'tests/unit/results.test.ts'];
     assert.deepEqual(records.filter(isDynaforgeRecord), records);
     assert.deepEqual(governed.filter(isDynaforgeRecord), []);
   });
