@@ -20,8 +20,10 @@ import { registerReconcile } from './commands/reconcile';
 import { registerRetention } from './commands/retention';
 import { registerShow } from './commands/show';
 import { registerStatus } from './commands/status';
+import { registerTask } from './commands/task';
 import { registerTrace } from './commands/trace';
 import { registerUse } from './commands/use';
+import { registerValidate, registerWaive } from './commands/validate';
 import { registerViews } from './commands/views';
 import { CliContext } from './context';
 import { errorJson, formatError, type Output } from './output';
@@ -98,7 +100,7 @@ export async function runCli(argv: readonly string[], opts: RunOptions): Promise
     ctx.flushJson();
   };
 
-  for (const register of [registerInit, registerNew, registerList, registerShow, registerStatus, registerUse, registerDoctor, registerConcern, registerAudit, registerSpec, registerPlan, registerTasks, registerApprove, registerDeny, registerTrace, registerCapture, registerImpact, registerHooks, registerViews, registerReconcile, registerCheck, registerRetention, registerAnalyze, registerChecklist, registerClarify]) register(program, run);
+  for (const register of [registerInit, registerNew, registerList, registerShow, registerStatus, registerUse, registerDoctor, registerConcern, registerAudit, registerSpec, registerPlan, registerTasks, registerApprove, registerDeny, registerTrace, registerCapture, registerImpact, registerHooks, registerViews, registerReconcile, registerCheck, registerAnalyze, registerChecklist, registerClarify, registerRetention, registerTask, registerValidate, registerWaive]) register(program, run);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -13,6 +13,7 @@ export const ActorSchema = z.strictObject({
 export type Actor = z.infer<typeof ActorSchema>;
 
 const ChangeId = z.string().regex(/^CH-\d{3,}$/);
+const TaskId = z.string().regex(/^T-\d{3,}$/);
 
 /**
  * Payload schemas by event type. An event whose type is not listed here fails validation:
@@ -76,6 +77,39 @@ export const AuditPayloads = {
     /** clarify --answer: the question answered and where its answer was written. */
     answered: z.strictObject({ question: z.string(), file: z.string(), line: z.number().int().positive() }).optional(),
   }),
+  /** `task start`: a task set to doing, with the tree of the working copy it started from (`head`: HEAD then, absent before the first commit). */
+  'task.started': z.strictObject({
+    task: TaskId,
+    file: z.string(),
+    hash: z.string(),
+    baseline: z.string(),
+    head: z.string().optional(),
+    parallel: z.boolean(),
+  }),
+  /** `task done`: the task's diff recorded as `evidence` (an `evidence.json#E-<n>` entry) and the task marked done. */
+  'task.completed': z.strictObject({
+    task: TaskId,
+    evidence: z.string(),
+    file: z.string(),
+    hash: z.string(),
+    baseline: z.string(),
+    tree: z.string(),
+    files: z.number().int().nonnegative(),
+    diff_sha256: z.string(),
+    verification: z.enum(['passed', 'unverified', 'skipped']),
+    commands: z.array(z.strictObject({ name: z.string(), exit: z.number().int().nullable(), timed_out: z.boolean() })),
+  }),
+  /** `task done` refused: the task stays doing and `concern_id` says why. */
+  'task.blocked': z.strictObject({
+    task: TaskId,
+    reason: z.enum(['no-changes', 'verification-failed', 'unverified']),
+    concern_id: z.string(),
+    baseline: z.string(),
+    files: z.number().int().nonnegative(),
+    failed: z.array(z.strictObject({ name: z.string(), exit: z.number().int().nullable(), timed_out: z.boolean() })),
+  }),
+  /** `task stop`: the task back to todo and its baseline forgotten. */
+  'task.stopped': z.strictObject({ task: TaskId, file: z.string(), hash: z.string() }),
   'concern.raised': z.strictObject({
     concern_id: z.string(),
     source: z.string(),
@@ -111,16 +145,6 @@ export const AuditPayloads = {
     /** What the action produced: files written, the change attached to or created, evidence refs. */
     result: z.array(z.string()),
   }),
-  /** The agent loop hands a change from one role to the next (DESIGN.md §6); `artifacts`: name → sha256 then. */
-  'agent.handoff': z.strictObject({
-    from: z.string(),
-    to: z.string(),
-    stage: z.string(),
-    role: z.string(),
-    seed: z.number().int(),
-    run_id: z.string().optional(),
-    artifacts: z.record(z.string(), z.string()),
-  }),
   /**
    * Retention removed an Implementer run folder (docs/formats.md, "Retention"). `run` is the
    * project-relative folder; `concern` names the concern that referenced a failed run.
@@ -139,6 +163,48 @@ export const AuditPayloads = {
   'retention.retained': z.strictObject({ run: z.string(), run_id: z.string().optional(), marker: z.string() }),
   /** A `.retain` marker removed (`retention retain --release`): the run is subject to the rules again. */
   'retention.released': z.strictObject({ run: z.string(), run_id: z.string().optional(), marker: z.string() }),
+  /**
+   * `validate`: the declared test commands ran. `results` is tests/results/CH-###.json and
+   * `sha256` its hash as written; per command how it ended (output stays in the results file).
+   */
+  'tests.ran': z.strictObject({
+    results: z.string(),
+    sha256: z.string(),
+    policy_hash: z.string(),
+    commands: z.array(
+      z.strictObject({
+        name: z.string(),
+        exit: z.number().int().nullable(),
+        signal: z.string().optional(),
+        timed_out: z.boolean(),
+        duration_ms: z.number().int().nonnegative(),
+        counts: z.strictObject({ tests: z.number().int().nonnegative(), passed: z.number().int().nonnegative(), failed: z.number().int().nonnegative(), skipped: z.number().int().nonnegative() }).optional(),
+      }),
+    ),
+  }),
+  /**
+   * A QA verdict recorded in change.yaml `qa_verdict` (`validate`, or `waive`: then `waived` is
+   * the verdict set aside). `policy_hash`: sha256 of the policy's canonical JSON. `concern_id`:
+   * the concern a FAIL raised.
+   */
+  'qa.verdict': z.strictObject({
+    verdict: z.enum(['PASS', 'CONCERNS', 'FAIL', 'WAIVED']),
+    reasons: z.array(z.string()),
+    policy_hash: z.string(),
+    report: z.string().optional(),
+    waived: z.enum(['CONCERNS', 'FAIL']).optional(),
+    concern_id: z.string().optional(),
+  }),
+  /** The agent loop hands a change from one role to the next (DESIGN.md §6); `artifacts`: name → sha256 then. */
+  'agent.handoff': z.strictObject({
+    from: z.string(),
+    to: z.string(),
+    stage: z.string(),
+    role: z.string(),
+    seed: z.number().int(),
+    run_id: z.string().optional(),
+    artifacts: z.record(z.string(), z.string()),
+  }),
   'audit.repaired': z.strictObject({
     stream: z.string(),
     torn_line: z.number().int().optional(),

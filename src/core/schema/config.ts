@@ -28,6 +28,49 @@ const TraceSource = z.strictObject({
 
 export type GateConfig = z.infer<typeof Gate>;
 
+/** What a QA rule may set; a key it leaves out keeps the value from `qa.defaults` or an earlier rule. */
+const QaRuleFields = {
+  /** Names of `tests[]` commands that must pass (a failure is FAIL); `all`: every declared one. Others failing is CONCERNS. */
+  required: z.union([z.literal('all'), z.array(z.string().min(1))]),
+  /** Tests run (not skipped), summed over the counts the JUnit / TAP files report. */
+  min_tests: z.number().int().nonnegative(),
+  /** Lines covered, in percent, when the coverage summary exists; 0 means no threshold. */
+  coverage_min: z.number().min(0).max(100),
+  /** Different people with a current approval of the change. */
+  approvers: z.number().int().nonnegative(),
+  /** Every affected area (scope path) gained or changed a test. */
+  tests_changed: z.boolean(),
+  /** An unresolved concern at least this severe blocks a PASS; `none`: concerns never do. */
+  blocking_concern: z.enum(['low', 'medium', 'high', 'critical', 'none']),
+  /** Evidence older than the latest commit of a file it recorded blocks a PASS. */
+  fresh_evidence: z.boolean(),
+};
+
+const QaRule = z.strictObject({
+  /** Apply only at these risk tiers / maturity levels; absent means all. */
+  risk: z.array(z.enum(RISK_TIERS)).optional(),
+  maturity: z.array(z.enum(MATURITY_LEVELS)).optional(),
+  required: QaRuleFields.required.optional(),
+  min_tests: QaRuleFields.min_tests.optional(),
+  coverage_min: QaRuleFields.coverage_min.optional(),
+  approvers: QaRuleFields.approvers.optional(),
+  tests_changed: QaRuleFields.tests_changed.optional(),
+  blocking_concern: QaRuleFields.blocking_concern.optional(),
+  fresh_evidence: QaRuleFields.fresh_evidence.optional(),
+});
+
+export type QaRuleConfig = z.infer<typeof QaRule>;
+
+/** The QA policy's defaults by risk tier and maturity (docs/formats.md "Tester and QA policy"). */
+export function defaultQaRules(): QaRuleConfig[] {
+  return [
+    { risk: ['low'], approvers: 0 },
+    { risk: ['high'], min_tests: 1, coverage_min: 60, tests_changed: true },
+    { risk: ['critical'], min_tests: 1, coverage_min: 80, approvers: 2, tests_changed: true, blocking_concern: 'medium' },
+    { maturity: ['M0'], min_tests: 0, coverage_min: 0, tests_changed: false, fresh_evidence: false },
+  ];
+}
+
 /** DESIGN.md §4: Execute needs Frame + Spec approved; Package needs PASS or WAIVED; Merge needs Package approved. */
 export function defaultGates(): GateConfig[] {
   return [
@@ -55,6 +98,32 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
   gates: z.array(Gate).default(defaultGates),
   tests: z.array(TestCommand).default([]),
+  qa: z
+    .strictObject({
+      /** The policy before any rule applies. */
+      defaults: z
+        .strictObject({
+          required: QaRuleFields.required.default('all'),
+          min_tests: QaRuleFields.min_tests.default(0),
+          coverage_min: QaRuleFields.coverage_min.default(0),
+          approvers: QaRuleFields.approvers.default(1),
+          tests_changed: QaRuleFields.tests_changed.default(false),
+          blocking_concern: QaRuleFields.blocking_concern.default('high'),
+          fresh_evidence: QaRuleFields.fresh_evidence.default(true),
+        })
+        .prefault({}),
+      /** Applied in order over `defaults`, each where its risk / maturity match. Replaces the default rules when given. */
+      rules: z.array(QaRule).default(defaultQaRules),
+      /** Istanbul `json-summary` output (`total.lines.pct`), relative to the repository root. */
+      coverage_summary: z.string().min(1).default('coverage/coverage-summary.json'),
+      /** Which files are tests (a changed one counts for `tests_changed`). */
+      test_globs: z.array(z.string().min(1)).default(['test/**', 'tests/**', '**/__tests__/**', '**/*.test.*', '**/*.spec.*', '**/*_test.*', '**/test_*.*']),
+      /** Scope paths needing no test for `tests_changed` (docs, data, manifests). */
+      untested_globs: z.array(z.string().min(1)).default(['**/*.md', 'docs/**', '**/*.json', '**/*.yaml', '**/*.yml', '**/*.lock', '**/*.txt', '.*', '**/.*']),
+      /** Files changed since the merge base with this revision count too; default: origin/HEAD, else main, else master. */
+      base: z.string().min(1).optional(),
+    })
+    .prefault({}),
   trace: z
     .strictObject({
       sources: z.array(TraceSource).default([

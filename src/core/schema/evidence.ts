@@ -56,9 +56,58 @@ export const DiffEvidenceSchema = z.strictObject({
 });
 export type DiffEvidence = z.infer<typeof DiffEvidenceSchema>;
 
+/** One declared test command run to verify a task: how it ended (its output stays in the audit's concern when it failed). */
+export const TaskCommandResultSchema = z.strictObject({
+  name: z.string().min(1),
+  command: z.string(),
+  /** null when a signal ended it. */
+  exit: z.number().int().nullable(),
+  timed_out: z.boolean(),
+  duration_ms: z.number().int().nonnegative(),
+  counts: z
+    .strictObject({ tests: z.number().int().nonnegative(), passed: z.number().int().nonnegative(), failed: z.number().int().nonnegative(), skipped: z.number().int().nonnegative() })
+    .optional(),
+});
+
+/**
+ * How a task's work was verified: `passed` (every command run exited 0, none timed out, no
+ * failed tests reported), `unverified` (config.yaml declares no tests[]: nothing checked it)
+ * or `skipped` (`task done --no-verify`, an explicit choice).
+ */
+export const TaskVerificationSchema = z.strictObject({
+  status: z.enum(['passed', 'unverified', 'skipped']),
+  commands: z.array(TaskCommandResultSchema),
+});
+export type TaskVerification = z.infer<typeof TaskVerificationSchema>;
+
+/**
+ * The work of one task done by hand (`task done`): the diff between the tree of the working
+ * copy when the task started (`baseline`) and when it was finished (`tree`), the tool's own
+ * records left out, with the commits made meanwhile and the verification that passed.
+ * `base` is HEAD when the task was finished (the empty tree before the first commit).
+ */
+export const TaskDiffEvidenceSchema = z.strictObject({
+  id: z.string().regex(/^E-\d+$/, 'expected an evidence id like E-1'),
+  kind: z.literal('task-diff'),
+  captured_at: IsoTime,
+  task: z.string().regex(/^T-\d{3,}$/, 'expected a task id like T-003'),
+  source: z.strictObject({ kind: z.literal('task'), started_at: IsoTime, baseline: Oid, tree: Oid, head_at_start: Oid.optional(), base: Oid }),
+  diff_sha256: Sha256,
+  diff_bytes: z.number().int().nonnegative(),
+  commits: z.array(EvidenceCommitSchema),
+  files: z.array(EvidenceFileSchema),
+  /** Other tasks in progress in the same working copy meanwhile (`--parallel`): their edits may be in this diff too. */
+  parallel_with: z.array(z.string().regex(/^T-\d{3,}$/)).optional(),
+  verification: TaskVerificationSchema,
+});
+export type TaskDiffEvidence = z.infer<typeof TaskDiffEvidenceSchema>;
+
+export const EvidenceEntrySchema = z.discriminatedUnion('kind', [DiffEvidenceSchema, TaskDiffEvidenceSchema]);
+export type EvidenceEntry = z.infer<typeof EvidenceEntrySchema>;
+
 /** `changes/CH-###/evidence.json` (docs/formats.md "Capture, evidence and impact"). Entries are only appended. */
 export const EvidenceSchema = z.strictObject({
   version: z.literal(EVIDENCE_VERSION),
-  entries: z.array(DiffEvidenceSchema),
+  entries: z.array(EvidenceEntrySchema),
 });
 export type Evidence = z.infer<typeof EvidenceSchema>;

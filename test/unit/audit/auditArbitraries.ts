@@ -18,6 +18,8 @@ export const text: fc.Arbitrary<string> = fc.string({
 const PLAIN = { noNullPrototype: true } as const;
 const nonEmpty = text.filter((s) => s.length > 0);
 const texts = fc.array(text, { maxLength: 3 });
+const taskId = fc.constantFrom('T-001', 'T-003', 'T-1000');
+const commandOutcome = fc.record({ name: text, exit: fc.option(fc.integer({ min: -255, max: 255 }), { nil: null }), timed_out: fc.boolean() }, PLAIN);
 
 const payloads: { [T in AuditEventType]: fc.Arbitrary<AuditEventInput<T>['payload']> } = {
   command: fc.record(
@@ -51,21 +53,6 @@ const payloads: { [T in AuditEventType]: fc.Arbitrary<AuditEventInput<T>['payloa
     { from: text, to: text, stage: text, role: text, seed: fc.integer(), run_id: text, artifacts: fc.dictionary(text, text, { maxKeys: 3, noNullPrototype: true }) },
     { requiredKeys: ['from', 'to', 'stage', 'role', 'seed', 'artifacts'], noNullPrototype: true },
   ),
-  'retention.deleted': fc.record(
-    {
-      run: text,
-      ch_id: fc.constantFrom('CH-001', 'CH-012', 'CH-1000'),
-      run_id: text,
-      status: fc.constantFrom('running' as const, 'succeeded' as const, 'failed' as const, 'aborted' as const, 'invalid' as const),
-      reason: fc.constantFrom('success-ttl' as const, 'failed-ttl' as const, 'size-cap' as const, 'interrupted' as const),
-      detail: text,
-      bytes: fc.nat(),
-      concern: text,
-    },
-    { requiredKeys: ['run', 'ch_id', 'status', 'reason', 'detail', 'bytes'], noNullPrototype: true },
-  ),
-  'retention.retained': fc.record({ run: text, run_id: text, marker: text }, { requiredKeys: ['run', 'marker'], noNullPrototype: true }),
-  'retention.released': fc.record({ run: text, run_id: text, marker: text }, { requiredKeys: ['run', 'marker'], noNullPrototype: true }),
   'artifact.derived': fc.record(
     {
       artifact: text,
@@ -106,6 +93,82 @@ const payloads: { [T in AuditEventType]: fc.Arbitrary<AuditEventInput<T>['payloa
       answered: fc.record({ question: text, file: text, line: fc.integer({ min: 1, max: 100_000 }) }, PLAIN),
     },
     { requiredKeys: ['command', 'status', 'counts', 'inputs', 'outputs'], noNullPrototype: true },
+  ),
+  'retention.deleted': fc.record(
+    {
+      run: text,
+      ch_id: fc.constantFrom('CH-001', 'CH-012', 'CH-1000'),
+      run_id: text,
+      status: fc.constantFrom('running' as const, 'succeeded' as const, 'failed' as const, 'aborted' as const, 'invalid' as const),
+      reason: fc.constantFrom('success-ttl' as const, 'failed-ttl' as const, 'size-cap' as const, 'interrupted' as const),
+      detail: text,
+      bytes: fc.nat(),
+      concern: text,
+    },
+    { requiredKeys: ['run', 'ch_id', 'status', 'reason', 'detail', 'bytes'], noNullPrototype: true },
+  ),
+  'retention.retained': fc.record({ run: text, run_id: text, marker: text }, { requiredKeys: ['run', 'marker'], noNullPrototype: true }),
+  'retention.released': fc.record({ run: text, run_id: text, marker: text }, { requiredKeys: ['run', 'marker'], noNullPrototype: true }),
+  'task.started': fc.record({ task: taskId, file: text, hash: text, baseline: text, head: text, parallel: fc.boolean() }, { requiredKeys: ['task', 'file', 'hash', 'baseline', 'parallel'], noNullPrototype: true }),
+  'task.completed': fc.record(
+    {
+      task: taskId,
+      evidence: text,
+      file: text,
+      hash: text,
+      baseline: text,
+      tree: text,
+      files: fc.nat(),
+      diff_sha256: text,
+      verification: fc.constantFrom('passed' as const, 'unverified' as const, 'skipped' as const),
+      commands: fc.array(commandOutcome, { maxLength: 2 }),
+    },
+    PLAIN,
+  ),
+  'task.blocked': fc.record(
+    {
+      task: taskId,
+      reason: fc.constantFrom('no-changes' as const, 'verification-failed' as const, 'unverified' as const),
+      concern_id: text,
+      baseline: text,
+      files: fc.nat(),
+      failed: fc.array(commandOutcome, { maxLength: 2 }),
+    },
+    PLAIN,
+  ),
+  'task.stopped': fc.record({ task: taskId, file: text, hash: text }, PLAIN),
+  'tests.ran': fc.record(
+    {
+      results: text,
+      sha256: text,
+      policy_hash: text,
+      commands: fc.array(
+        fc.record(
+          {
+            name: text,
+            exit: fc.option(fc.integer({ min: -255, max: 255 }), { nil: null }),
+            signal: text,
+            timed_out: fc.boolean(),
+            duration_ms: fc.nat(),
+            counts: fc.record({ tests: fc.nat(), passed: fc.nat(), failed: fc.nat(), skipped: fc.nat() }, PLAIN),
+          },
+          { requiredKeys: ['name', 'exit', 'timed_out', 'duration_ms'], noNullPrototype: true },
+        ),
+        { maxLength: 3 },
+      ),
+    },
+    PLAIN,
+  ),
+  'qa.verdict': fc.record(
+    {
+      verdict: fc.constantFrom('PASS' as const, 'CONCERNS' as const, 'FAIL' as const, 'WAIVED' as const),
+      reasons: texts,
+      policy_hash: text,
+      report: text,
+      waived: fc.constantFrom('CONCERNS' as const, 'FAIL' as const),
+      concern_id: text,
+    },
+    { requiredKeys: ['verdict', 'reasons', 'policy_hash'], noNullPrototype: true },
   ),
   'audit.repaired': fc.record(
     { stream: text, torn_line: fc.nat(), torn_bytes: fc.nat(), torn_sha256: text, moved_to: text, head_fixed: fc.boolean() },
