@@ -13,11 +13,13 @@ import { registerPlan, registerSpec, registerTasks } from './commands/derive';
 import { registerDoctor } from './commands/doctor';
 import { registerHooks } from './commands/hooks';
 import { registerImpact } from './commands/impact';
+import { registerImplement } from './commands/implement';
 import { registerInit } from './commands/init';
 import { registerList } from './commands/list';
 import { registerNew } from './commands/new';
 import { registerReconcile } from './commands/reconcile';
 import { registerRetention } from './commands/retention';
+import { registerRun } from './commands/run';
 import { registerShow } from './commands/show';
 import { registerStatus } from './commands/status';
 import { registerTask } from './commands/task';
@@ -100,7 +102,7 @@ export async function runCli(argv: readonly string[], opts: RunOptions): Promise
     ctx.flushJson();
   };
 
-  for (const register of [registerInit, registerNew, registerList, registerShow, registerStatus, registerUse, registerDoctor, registerConcern, registerAudit, registerSpec, registerPlan, registerTasks, registerApprove, registerDeny, registerTrace, registerCapture, registerImpact, registerHooks, registerViews, registerReconcile, registerCheck, registerAnalyze, registerChecklist, registerClarify, registerRetention, registerTask, registerValidate, registerWaive]) register(program, run);
+  for (const register of [registerInit, registerNew, registerList, registerShow, registerStatus, registerUse, registerDoctor, registerConcern, registerAudit, registerSpec, registerPlan, registerTasks, registerApprove, registerDeny, registerTrace, registerCapture, registerImpact, registerHooks, registerViews, registerReconcile, registerCheck, registerAnalyze, registerChecklist, registerClarify, registerRetention, registerTask, registerValidate, registerWaive, registerImplement, registerRun]) register(program, run);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

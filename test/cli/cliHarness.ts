@@ -181,6 +181,7 @@ export interface AuditLine {
   readonly seq: number;
   readonly ch_id?: string;
   readonly correlation_id: string;
+  readonly actor: { readonly kind: 'human' | 'agent'; readonly id: string; readonly role: string };
   readonly payload: Record<string, unknown>;
 }
 

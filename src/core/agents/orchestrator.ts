@@ -3,7 +3,7 @@ import { sha256 } from '../canonical';
 import { mergeTasks } from '../artifacts/deriveTasks';
 import { deriveAndRecord } from '../artifacts/deriveRecorded';
 import { parseArtifact, renderArtifact } from '../artifacts/frontMatter';
-import { formatTasks, parseTasks, tasksOf } from '../artifacts/tasksFormat';
+import { formatTasks, parseTasks } from '../artifacts/tasksFormat';
 import { DfError } from '../errors';
 import { readTextIfExists, writeFileAtomicSync } from '../fs/atomic';
 import { withLock } from '../fs/lock';
@@ -13,6 +13,7 @@ import type { Change, Stage } from '../schema/change';
 import { statusOf } from '../status/changeStatus';
 import { renderTemplate } from '../store/changeStore';
 import type { Workspace } from '../workspace';
+import { openTaskCount } from './tasksDone';
 import { agentActor, designerSpec, designerTasks, pmFrame, type Framing, type Role, type RoleContext } from './roles';
 
 /** What the loop reports as it goes: faces render these live (CLI narrative, chat stream, tree refresh). */
@@ -213,8 +214,5 @@ async function writeDerived(ws: Workspace, opts: LoopOptions, id: string, artifa
 }
 
 function allTasksDone(ws: Workspace, id: string): boolean {
-  const text = readTextIfExists(join(changeDir(ws.layout, id), 'tasks.md'));
-  if (text === undefined) return false;
-  const tasks = tasksOf(parseTasks(parseArtifact(text, ws.store.relFile(id, 'tasks.md')).body));
-  return tasks.every((t) => t.state === 'done' || t.state === 'dropped');
+  return openTaskCount(ws, id) === 0;
 }

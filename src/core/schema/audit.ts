@@ -164,6 +164,53 @@ export const AuditPayloads = {
   /** A `.retain` marker removed (`retention retain --release`): the run is subject to the rules again. */
   'retention.released': z.strictObject({ run: z.string(), run_id: z.string().optional(), marker: z.string() }),
   /**
+   * The Implementer (docs/formats.md, "The Implementer"): every event of a run carries its
+   * `run_id` on the envelope. A step is one request to the model and what its answer led to.
+   */
+  'implementer.step_started': z.strictObject({ step: z.number().int().positive(), kind: z.enum(['plan', 'task']), task: z.string().optional() }),
+  'implementer.step_finished': z.strictObject({
+    step: z.number().int().positive(),
+    kind: z.enum(['plan', 'task']),
+    task: z.string().optional(),
+    outcome: z.enum(['planned', 'plan-invalid', 'tool-calls', 'done', 'blocked', 'cancelled', 'error']),
+    /** Names of the tools the model called in this step, in order. */
+    tool_calls: z.array(z.string()),
+  }),
+  'implementer.task_generated': z.strictObject({
+    task: z.string(),
+    index: z.number().int().positive(),
+    count: z.number().int().positive(),
+    title: z.string(),
+    files: z.array(z.string()),
+    verify: z.array(z.string()),
+    /** The tasks.md task this one implements, when the ids match. */
+    tasks_md: z.string().optional(),
+    /** sha256 of the whole task list (also run.json `tasks_hash`). */
+    tasks_hash: z.string(),
+  }),
+  'implementer.file_changed': z.strictObject({
+    task: z.string(),
+    path: z.string(),
+    action: z.enum(['created', 'modified']),
+    sha256: z.string(),
+    /** sha256 of the file before this write; absent when it was created. */
+    before: z.string().optional(),
+  }),
+  'implementer.test_added': z.strictObject({ task: z.string(), path: z.string(), sha256: z.string() }),
+  'implementer.verdict_pass': z.strictObject({
+    task: z.string(),
+    files: z.array(z.string()),
+    verification: z.array(z.strictObject({ name: z.string(), exit: z.number().int().nullable(), timed_out: z.boolean(), passed: z.boolean() })),
+    tasks_md: z.string().optional(),
+  }),
+  'implementer.verdict_block': z.strictObject({
+    task: z.string(),
+    reason: z.enum(['no-changes', 'verification-failed', 'no-verification']),
+    files: z.array(z.string()),
+    verification: z.array(z.strictObject({ name: z.string(), exit: z.number().int().nullable(), timed_out: z.boolean(), passed: z.boolean() })),
+    concern_id: z.string(),
+  }),
+  /**
    * `validate`: the declared test commands ran. `results` is tests/results/CH-###.json and
    * `sha256` its hash as written; per command how it ended (output stays in the results file).
    */

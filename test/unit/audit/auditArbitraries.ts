@@ -137,6 +137,45 @@ const payloads: { [T in AuditEventType]: fc.Arbitrary<AuditEventInput<T>['payloa
     PLAIN,
   ),
   'task.stopped': fc.record({ task: taskId, file: text, hash: text }, PLAIN),
+  'implementer.step_started': fc.record({ step: fc.integer({ min: 1, max: 1000 }), kind: fc.constantFrom('plan' as const, 'task' as const), task: text }, { requiredKeys: ['step', 'kind'], noNullPrototype: true }),
+  'implementer.step_finished': fc.record(
+    {
+      step: fc.integer({ min: 1, max: 1000 }),
+      kind: fc.constantFrom('plan' as const, 'task' as const),
+      task: text,
+      outcome: fc.constantFrom('planned' as const, 'plan-invalid' as const, 'tool-calls' as const, 'done' as const, 'blocked' as const, 'cancelled' as const, 'error' as const),
+      tool_calls: texts,
+    },
+    { requiredKeys: ['step', 'kind', 'outcome', 'tool_calls'], noNullPrototype: true },
+  ),
+  'implementer.task_generated': fc.record(
+    { task: text, index: fc.integer({ min: 1, max: 50 }), count: fc.integer({ min: 1, max: 50 }), title: text, files: texts, verify: texts, tasks_md: text, tasks_hash: text },
+    { requiredKeys: ['task', 'index', 'count', 'title', 'files', 'verify', 'tasks_hash'], noNullPrototype: true },
+  ),
+  'implementer.file_changed': fc.record(
+    { task: text, path: text, action: fc.constantFrom('created' as const, 'modified' as const), sha256: text, before: text },
+    { requiredKeys: ['task', 'path', 'action', 'sha256'], noNullPrototype: true },
+  ),
+  'implementer.test_added': fc.record({ task: text, path: text, sha256: text }, PLAIN),
+  'implementer.verdict_pass': fc.record(
+    {
+      task: text,
+      files: texts,
+      verification: fc.array(fc.record({ name: text, exit: fc.option(fc.integer({ min: -255, max: 255 }), { nil: null }), timed_out: fc.boolean(), passed: fc.boolean() }, PLAIN), { maxLength: 2 }),
+      tasks_md: text,
+    },
+    { requiredKeys: ['task', 'files', 'verification'], noNullPrototype: true },
+  ),
+  'implementer.verdict_block': fc.record(
+    {
+      task: text,
+      reason: fc.constantFrom('no-changes' as const, 'verification-failed' as const, 'no-verification' as const),
+      files: texts,
+      verification: fc.array(fc.record({ name: text, exit: fc.option(fc.integer({ min: -255, max: 255 }), { nil: null }), timed_out: fc.boolean(), passed: fc.boolean() }, PLAIN), { maxLength: 2 }),
+      concern_id: text,
+    },
+    PLAIN,
+  ),
   'tests.ran': fc.record(
     {
       results: text,
