@@ -1,9 +1,11 @@
 # `make demo` and `make test` work on a fresh clone: they install dependencies themselves
-# (npm ci) whenever node_modules is missing or older than package-lock.json.
+# (npm ci) whenever node_modules is missing or older than package-lock.json. The editor tests
+# (test-editor) install their tools (code-server, Chromium, Playwright) once, into a cache
+# outside the clone (~/.cache/dynaforge-e2e, behind a version stamp).
 SHELL := /bin/bash
 STAMP := node_modules/.dynaforge-deps-stamp
 
-.PHONY: all deps build lint typecheck test test-unit test-cli demo bench clean
+.PHONY: all deps build lint typecheck test test-unit test-cli test-editor demo bench clean
 
 all: build
 
@@ -28,8 +30,13 @@ test-unit: deps
 test-cli: build
 	npm run --silent test:cli
 
+# The VS Code face in a real editor (code-server) through a real browser (Chromium):
+# extension-host integration tests and end-to-end journeys; screenshots in test-results/e2e/.
+test-editor: deps
+	bash test/e2e/e2e.sh
+
 # Lint and typecheck first: an architecture violation fails the run before any test does.
-test: lint typecheck test-unit test-cli
+test: lint typecheck test-unit test-cli test-editor
 
 demo: build
 	bash scripts/demo.sh

@@ -1,18 +1,22 @@
-// Bundles the CLI with esbuild into dist/cli.js (CommonJS, Node 20). The extension bundle
-// joins here with the VS Code face.
+// Bundles the faces with esbuild: the CLI into dist/cli.js and the VS Code extension into
+// dist/extension.js (CommonJS, Node 20; `vscode` is provided by the editor at run time).
 import { build } from 'esbuild';
 
-await build({
-  entryPoints: { cli: 'src/cli/main.ts' },
-  outdir: 'dist',
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'cjs',
   sourcemap: 'linked',
   // Some dependencies ship ESM that reads import.meta.url; give the CJS bundle its own file URL.
-  banner: { js: "#!/usr/bin/env node\nconst __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   define: { 'import.meta.url': '__importMetaUrl' },
   external: ['vscode'],
   logLevel: 'warning',
-});
+};
+const importMetaUrl = "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;";
+
+await Promise.all([
+  build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: `#!/usr/bin/env node\n${importMetaUrl}` } }),
+  // Minified: it is loaded on activation and shipped in the VSIX.
+  build({ ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', minify: true, banner: { js: importMetaUrl } }),
+]);

@@ -1,0 +1,63 @@
+import * as vscode from 'vscode';
+import type { DynaforgeApi } from './api';
+import { registerCommands } from './commands/registerCommands';
+import { DISPLAY_NAME } from './constants';
+import { ArtifactCodeLens } from './editor/artifactCodeLens';
+import { DriftCodeActions } from './editor/driftCodeActions';
+import { DriftDiagnostics } from './editor/driftDiagnostics';
+import { ActionRunner } from './engine/actionRunner';
+import { Disposable } from './lifecycle';
+import { ProjectModel } from './project/projectModel';
+import { ProjectWatcher } from './project/projectWatcher';
+import type { Services } from './services';
+import { Settings } from './settings';
+import { ChangesTree } from './views/changesTree';
+import { StatusBar } from './views/statusBar';
+
+/**
+ * The composition root: builds every part of the face once, wires them together and owns
+ * them. Parts get `Services` (interfaces), never the container. The chat participant, the
+ * language-model tools and the dashboard webview slot in here the same way: one constructor
+ * call each, registered with `_register` (see docs/architecture.md, "The VS Code face").
+ */
+export class Container extends Disposable implements Services {
+  readonly log: vscode.LogOutputChannel;
+  readonly settings: Settings;
+  readonly model: ProjectModel;
+  readonly runner: ActionRunner;
+  private readonly tree: ChangesTree;
+  private readonly statusBar: StatusBar;
+
+  constructor(readonly context: vscode.ExtensionContext) {
+    super();
+    this.log = this._register(vscode.window.createOutputChannel(DISPLAY_NAME, { log: true }));
+    this.settings = this._register(new Settings());
+    this.model = this._register(new ProjectModel(this.log, this.settings));
+    this.runner = new ActionRunner(this.model, this.log);
+
+    // Views render the model; none reads the disk itself.
+    this.tree = this._register(new ChangesTree(this.model));
+    this.statusBar = this._register(new StatusBar(this.model));
+    const diagnostics = this._register(new DriftDiagnostics(this.model));
+    this._register(new DriftCodeActions(diagnostics));
+    this._register(new ArtifactCodeLens(this.model));
+    this._register(new ProjectWatcher(this.model, this.settings));
+    for (const d of registerCommands(this)) this._register(d);
+    // Later slices: this._register(new ChatParticipant(this)); for (const d of registerTools(this)) this._register(d); …
+
+    this._register(this.settings.onDidChange((s) => this.log.info(`settings: model source ${s.modelSource}, auto refresh ${s.refreshAuto} (${s.refreshDebounceMs} ms)`)));
+    this.log.info(`Dynaforge ${String(context.extension.packageJSON.version)} activated (${vscode.workspace.isTrusted ? 'trusted' : 'Restricted Mode: read-only'})`);
+    void this.model.refresh('activation');
+  }
+
+  get api(): DynaforgeApi {
+    return {
+      snapshot: () => this.model.snapshot,
+      drift: () => this.model.drift,
+      refreshCount: () => this.model.refreshCount,
+      whenIdle: () => this.model.whenIdle(),
+      tree: this.tree,
+      statusBar: () => ({ text: this.statusBar.item.text, visible: this.model.snapshot.state === 'ready', ...(typeof this.statusBar.item.command === 'object' ? { command: this.statusBar.item.command.command } : {}) }),
+    };
+  }
+}
