@@ -283,7 +283,8 @@ export const AuditEventSchema = z
     hash: Hex64,
   })
   .superRefine((e, ctx) => {
-    const schema = (AuditPayloads as Record<string, z.ZodType>)[e.type];
+    // Own keys only: a type like "constructor" must be an unknown type, not Object.prototype's.
+    const schema = Object.hasOwn(AuditPayloads, e.type) ? (AuditPayloads as Record<string, z.ZodType>)[e.type] : undefined;
     if (!schema) {
       ctx.addIssue({ code: 'custom', path: ['type'], message: `unknown event type "${e.type}"` });
       return;
