@@ -1,83 +1,60 @@
 #!/usr/bin/env bash
-# `make demo`: a narrated tour of what Dynaforge does today, in a fresh sample repository
-# under demo-out/ (gitignored). It runs the whole story twice with a frozen clock and proves
-# the audit output byte-identical between the two runs.
+# `make demo`: the agent loop, told in a fresh sample repository under demo-out/ (gitignored).
+# A request goes PM → approval → Designer (spec) → approval → Designer (plan, tasks) →
+# approval → Implementer (real files, real tests) → Tester (verdict) → approvals of validate
+# and package → Cleanup (retention), then the CI gate, the views and the audit log catching
+# tampering and a torn write. The model is scripted: its answers (scripts/demo/answers.ts)
+# are first recorded to a cassette, which the story then replays with no model at all — twice,
+# in two fresh repositories, proving the audit output byte-identical. scripts/demo/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HERE=$(pwd)
-CLI="node $HERE/dist/cli.js"
-OUT="$HERE/demo-out"
-export DYNAFORGE_NOW=2026-11-21T09:00:00Z DYNAFORGE_SEED=demo
-export GIT_AUTHOR_DATE="$DYNAFORGE_NOW" GIT_COMMITTER_DATE="$DYNAFORGE_NOW"
-unset DF_CHANGE
+OUT=$HERE/demo-out
+T0=$EPOCHREALTIME
+B=$'\033[1m' R=$'\033[0m'
+[ -t 1 ] || B='' R=''
+say() { printf '\n%s== %s%s\n' "$B" "$*" "$R"; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ dynaforge %s\n' "$*"; $CLI "$@"; }
+if [ ! -f dist/cli.js ] || [ ! -x node_modules/.bin/tsx ]; then
+  echo "dist/cli.js or node_modules is missing: run make demo (it installs and builds first)" >&2
+  exit 2
+fi
+# Only the demo's own settings reach the model layer.
+unset DYNAFORGE_MODEL_URL DYNAFORGE_MODEL DYNAFORGE_MODEL_RECORD DF_CHANGE
+rm -rf "$OUT" && mkdir -p "$OUT"
 
-story() { # $1 = folder, $2 = verbose (1) or quiet (0)
-  local repo=$1
-  rm -rf "$repo" && mkdir -p "$repo" && cd "$repo"
-  git init -q -b main && git config user.name "Ada Lovelace" && git config user.email ada@example.com
-  mkdir -p src/auth && echo 'export const login = () => true;' > src/auth/login.ts
-  git add -A && git commit -qm "sample app"
-  if [ "$2" = 1 ]; then exec 3>&1; else exec 3>/dev/null; fi
-  {
-    say "1. init: the project's Dynaforge files (idempotent, never overwrites your edits)"
-    run init
-    say "2. a change can start anywhere: here an idea, and a doc"
-    run new "Rate-limit the login endpoint" --fr FR-1 --scope src/auth --risk high --use
-    run new "Document the public API" --origin doc --risk low
-    say "3. what is going on"
-    run list
-    run status
-    say "4. a concern is raised, acknowledged, resolved — each an audit event, state folded from them"
-    run concern raise "Login has no test for lockout" --severity high --source review
-    run status
-    run concern ack C-1 --note "writing the test"
-    run concern resolve C-1 --note "TC-7 added"
-    run concern list --status all
-    say "4b. approvals that know what they approved: edit an approved artifact and only that approval goes stale"
-    run approve --stage frame --note "problem is clear"
-    run spec
-    printf '\n### FR-1: At most 5 login attempts per minute per account\n' >> changes/CH-001/spec.md
-    run approve --stage spec
-    run plan
-    printf -- '- Add a token bucket per account\n' > /tmp/dynaforge-demo-approach
-    sed -i '/^## Approach/r /tmp/dynaforge-demo-approach' changes/CH-001/plan.md && rm /tmp/dynaforge-demo-approach
-    run tasks
-    run approve --stage execute
-    printf 'Also: lock the account after 20 failures.\n' >> changes/CH-001/spec.md
-    run status
-    say "5. the audit log: hash-chained JSONL, one stream per change (merges cleanly across branches)"
-    ls audit/changes audit/project
-    run audit verify
-    say "6. tampering is caught at the exact line"
-    cp -r audit /tmp/dynaforge-demo-audit-backup
-    sed -i '2s/"ok"/"OK"/' audit/changes/CH-001.jsonl
-    run audit verify || echo "(exit $? — as it should be)"
-    rm -rf audit && mv /tmp/dynaforge-demo-audit-backup audit
-    say "7. a crash mid-append leaves a torn line: reported, then moved aside by repair — never dropped"
-    printf '{"v":1,"seq":99,"ty' >> audit/changes/CH-002.jsonl
-    run audit verify || echo "(exit $?)"
-    run audit repair
-    run audit verify
-    say "8. doctor"
-    run doctor
-  } >&3 2>&1
-  exec 3>&-
-}
+say "Authoring the scripted model's cassette (every demo run does this first)"
+cat <<'EOF'
+The model's answers are written by hand in scripts/demo/answers.ts. To turn them into a
+cassette they are served on a local endpoint (127.0.0.1) while this same story runs once,
+quietly, with the CLI in record mode — so each request is hashed exactly as the replays
+below will hash it. From then on no model is involved: DYNAFORGE_MODEL_PROVIDER=scripted.
+EOF
+node_modules/.bin/tsx scripts/demo/author.ts "$OUT/author" "$OUT/cassette.jsonl"
+T1=$EPOCHREALTIME
 
-say "Building the CLI"
-test -f dist/cli.js || npm run -s build
-story "$OUT/run-1" 1
-cd "$HERE"
-say "Replaying the same story in a second fresh repository (same clock, same seed)"
-story "$OUT/run-2" 0
-cd "$HERE"
+say "Run 1 of the story, replaying the cassette, in demo-out/run-1"
+export DYNAFORGE_MODEL_PROVIDER=scripted DYNAFORGE_MODEL_CASSETTE=cassettes/demo.jsonl
+bash scripts/demo/story.sh "$OUT/run-1" verbose "$OUT/cassette.jsonl"
+T2=$EPOCHREALTIME
 
-digest() { (cd "$1" && find audit changes -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1); }
-A=$(digest "$OUT/run-1"); B=$(digest "$OUT/run-2")
-say "Determinism"
-echo "run 1 audit+changes sha256: $A"
-echo "run 2 audit+changes sha256: $B"
-if [ "$A" = "$B" ]; then echo "byte-identical ✔"; else echo "DIFFERENT ✘"; diff -r "$OUT/run-1/audit" "$OUT/run-2/audit" | head; exit 1; fi
+say "Run 2: the same story in a second fresh repository, demo-out/run-2 (same clock, same seed, same cassette)"
+bash scripts/demo/story.sh "$OUT/run-2" quiet "$OUT/cassette.jsonl"
+echo "  done (narrative in demo-out/run-2.log)"
+T3=$EPOCHREALTIME
+
+digest() { (cd "$1" && find audit changes -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1); }
+files() { (cd "$1" && find audit changes -type f | wc -l); }
+A=$(digest "$OUT/run-1") B2=$(digest "$OUT/run-2")
+say "Determinism: audit/ and changes/ of both runs"
+echo "run 1: $(files "$OUT/run-1") files, sha256 $A"
+echo "run 2: $(files "$OUT/run-2") files, sha256 $B2"
+echo "time: $(secs "$T0" "$T3") s after the build (authoring $(secs "$T0" "$T1") s, run 1 $(secs "$T1" "$T2") s, run 2 $(secs "$T2" "$T3") s)"
+if [ "$A" != "$B2" ]; then
+  echo "DIFFERENT ✘ — the two runs wrote different audit or change records:"
+  diff -r "$OUT/run-1/audit" "$OUT/run-2/audit" | head -20 || true
+  diff -r "$OUT/run-1/changes" "$OUT/run-2/changes" | head -20 || true
+  exit 1
+fi
+echo "byte-identical ✔"
