@@ -6,6 +6,7 @@ import { readEvidence } from '../capture/evidenceStore';
 import { errnoCode, isDfError, type DfError } from '../errors';
 import { readTextIfExists } from '../fs/atomic';
 import type { Change } from '../schema/change';
+import type { ChangeListing } from '../store/changeStore';
 import { localChangeIds } from '../store/changeIds';
 import { loadTrace } from '../trace/loadTrace';
 import type { Gap } from '../trace/model';
@@ -73,7 +74,7 @@ export async function computeFindings(ws: Workspace, opts: FindingsOptions = {})
       items.push(...(only ? orphans.filter((o) => o.target.type === 'commits' && o.target.suggested?.includes(only.id)) : orphans));
     }
   }
-  items.push(...(await traceFindings(ws, changes, only)));
+  items.push(...(await traceFindings(ws, changes, only, listing)));
   return splitAccepted(ws, dedupe(items));
 }
 
@@ -141,8 +142,8 @@ const GAP_SEVERITY: Record<Gap['kind'], Finding['severity']> = {
   'change-unknown-tc': 'warning',
 };
 
-async function traceFindings(ws: Workspace, changes: readonly Change[], only: Change | undefined): Promise<Finding[]> {
-  const { model } = await loadTrace(ws);
+async function traceFindings(ws: Workspace, changes: readonly Change[], only: Change | undefined, listing: ChangeListing): Promise<Finding[]> {
+  const { model } = await loadTrace(ws, listing);
   const gaps = model.gaps.filter((g) => !only || g.file === `changes/${only.id}/change.yaml` || only.scope.frs.includes(g.id) || only.scope.tcs.includes(g.id) || only.scope.ws.includes(g.id));
   const out: Finding[] = gaps.map((g) => {
     const ch = g.file ? /^changes\/(CH-\d+)\//.exec(g.file)?.[1] : undefined;

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import type { DfError } from '../errors';
 import { readTextIfExists } from '../fs/atomic';
 import type { Change } from '../schema/change';
-import { statusOf } from '../status/changeStatus';
+import { deriveStatus } from '../status/lifecycle';
+import type { ChangeListing } from '../store/changeStore';
 import type { Workspace } from '../workspace';
 import { buildTrace, type TraceChangeInput, type TraceModel } from './model';
 import { scanSources } from './sources';
@@ -14,10 +15,10 @@ export interface LoadedTrace {
 }
 
 /** Reads the trace sources of the config and every change, and links them (model.ts). */
-export async function loadTrace(ws: Workspace): Promise<LoadedTrace> {
+export async function loadTrace(ws: Workspace, listing: ChangeListing = ws.store.list()): Promise<LoadedTrace> {
   const sources = ws.config.trace.sources;
   const occurrences = await scanSources(ws.layout.root, sources);
-  const { changes, problems } = ws.store.list();
+  const { changes, problems } = listing;
   const inputs = changes.map((c) => traceChange(ws, c));
   return { model: buildTrace(occurrences, inputs, { wsSourced: sources.some((s) => s.kind === 'ws') }), problems };
 }
@@ -28,7 +29,8 @@ function traceChange(ws: Workspace, change: Change): TraceChangeInput {
   return {
     id: change.id,
     title: change.title,
-    lifecycle: statusOf(ws, change).lifecycle,
+    // The lifecycle depends on approvals and artifacts only, not on concerns: no audit stream is read.
+    lifecycle: deriveStatus(change, ws.store.artifacts(change.id), [], ws.config).lifecycle,
     paths,
     frs,
     ws: wss,
