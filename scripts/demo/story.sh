@@ -141,8 +141,8 @@ fi
 
 say "1. The PM frames a request into a change"
 df run --request "Rate-limit the login endpoint: at most 5 failed attempts per minute per account"
-note "The PM's framing, appended to the brief template (title, scope src/auth + test, FR-1 and risk high went to change.yaml):"
-show changes/$CH/brief.md '/^## Open questions/,${/^## Open questions/d;p}'
+note "The PM's framing fills the brief template (title, scope src/auth + test, FR-1 and risk high went to change.yaml):"
+show changes/$CH/brief.md '/^## Problem/,/^## Scope/{/^## Scope/d;p};/^## Request/,$p'
 
 say "2. A person approves the framing (scripted: the repository's git identity)"
 df approve $CH --stage frame --note "the problem and the outcome are right"

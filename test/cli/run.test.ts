@@ -16,7 +16,7 @@ describe('cli: run (the agent loop)', () => {
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /pm created changes\/CH-001\/brief\.md/);
     assert.match(first.stdout, /⏸ CH-001 waits at frame: .*\n {2}a human approver \(git identity\): dynaforge approve CH-001 --stage frame/);
-    assert.match(repo.read('changes/CH-001/brief.md'), /## Request\n\nRate-limit the login endpoint/);
+    assert.match(repo.read('changes/CH-001/brief.md'), /## Request\nRate-limit the login endpoint\n$/);
 
     await repo.ok('approve', 'CH-001', '--stage', 'frame');
     const spec = await repo.ok('run', 'CH-001');

@@ -14,7 +14,7 @@ import { statusOf } from '../status/changeStatus';
 import { renderTemplate } from '../store/changeStore';
 import type { Workspace } from '../workspace';
 import { openTaskCount } from './tasksDone';
-import { agentActor, designerSpec, designerTasks, pmFrame, type Framing, type Role, type RoleContext } from './roles';
+import { agentActor, designerSpec, designerTasks, pmFrame, setSection, type Framing, type Role, type RoleContext } from './roles';
 
 /** What the loop reports as it goes: faces render these live (CLI narrative, chat stream, tree refresh). */
 export type LoopEvent =
@@ -71,8 +71,8 @@ async function frameNew(ws: Workspace, ctx: RoleContext, opts: LoopOptions): Pro
   const framing = ctx.model.provider === 'none' ? templateFraming(opts.request) : await pmFrame(ctx, opts.request);
   const change = await ws.store.create({ title: framing.title, origin: 'idea', paths: framing.paths, frs: framing.frs, ...(framing.risk ? { risk: framing.risk } : {}) });
   const file = join(changeDir(ws.layout, change.id), 'brief.md');
-  const brief = renderTemplate(ws.store.template('brief'), change);
-  writeFileAtomicSync(file, framing.brief ? `${brief.trimEnd()}\n\n${framing.brief}` : brief, ws.store.relFile(change.id, 'brief.md'));
+  const brief = Object.entries(framing.sections).reduce((md, [heading, body]) => setSection(md, heading, body), renderTemplate(ws.store.template('brief'), change));
+  writeFileAtomicSync(file, brief, ws.store.relFile(change.id, 'brief.md'));
   const actor = agentActor('pm');
   await ws.audit.append({ type: 'change.created', ch_id: change.id, actor, correlation_id: ws.ids.next('cor'), payload: { title: change.title, origin: change.origin, file: ws.store.relFile(change.id), hash: sha256(readTextIfExists(join(changeDir(ws.layout, change.id), 'change.yaml')) ?? '') } });
   opts.emit({ kind: 'artifact', ch_id: change.id, file: ws.store.relFile(change.id, 'brief.md'), action: 'created', by: 'pm' });
@@ -82,7 +82,7 @@ async function frameNew(ws: Workspace, ctx: RoleContext, opts: LoopOptions): Pro
 /** Template mode (no model): the request becomes the title and the brief's Request section. */
 function templateFraming(request: string): Framing {
   const first = request.trim().split('\n')[0] ?? request;
-  return { title: first.slice(0, 100), brief: `## Request\n\n${request.trim()}\n`, paths: [], frs: [] };
+  return { title: first.slice(0, 100), sections: { Request: request.trim() }, paths: [], frs: [] };
 }
 
 async function loop(ws: Workspace, ctx: RoleContext, opts: LoopOptions, id: string): Promise<LoopOutcome> {

@@ -22,10 +22,10 @@ export interface RoleContext {
   readonly signal?: AbortSignal;
 }
 
-/** What the PM proposes for a new change. */
+/** What the PM proposes for a new change: brief sections by heading (they replace the template's). */
 export interface Framing {
   readonly title: string;
-  readonly brief: string;
+  readonly sections: Readonly<Record<string, string>>;
   readonly paths: string[];
   readonly frs: string[];
   readonly risk?: RiskTier;
@@ -80,8 +80,7 @@ const JSON_ONLY = 'Answer with one JSON object and nothing else.';
 /** PM: frames a request into a change — title, brief, scope, requirements, risk. */
 export async function pmFrame(ctx: RoleContext, request: string): Promise<Framing> {
   const a = await askJson(ctx, 'pm', 'frame the request', `You are the PM of a software team. Frame the request as one change. Project constitution:\n${constitution(ctx.ws)}\n${JSON_ONLY} Keys: title, problem, outcome, scope_paths (repository paths), requirements (FR ids), risk_tier (low|medium|high|critical).`, request, FramingAnswer);
-  const brief = [`## Problem`, '', a.problem.trim(), '', `## Outcome`, '', a.outcome.trim(), '', `## Request`, '', request.trim(), ''].join('\n');
-  return { title: a.title.trim(), brief, paths: a.scope_paths, frs: a.requirements, ...(a.risk_tier ? { risk: a.risk_tier } : {}) };
+  return { title: a.title.trim(), sections: { Problem: a.problem.trim(), Outcome: a.outcome.trim(), Request: request.trim() }, paths: a.scope_paths, frs: a.requirements, ...(a.risk_tier ? { risk: a.risk_tier } : {}) };
 }
 
 /** Designer: the spec's body (Markdown), from the brief and the constitution. */
@@ -98,4 +97,18 @@ export async function designerTasks(ctx: RoleContext, change: Change, spec: stri
 /** Where an artifact of a change lives. */
 export function artifactPath(ws: Workspace, id: string, name: string): string {
   return join(ws.layout.changesDir, id, name);
+}
+
+/**
+ * Sets the body of `## heading` in a Markdown document (up to the next `## ` heading),
+ * appending the section when the document has none. Other sections stay as they are.
+ */
+export function setSection(md: string, heading: string, body: string): string {
+  const lines = md.split('\n');
+  const start = lines.findIndex((l) => l.trim() === `## ${heading}`);
+  if (start < 0) return `${md.trimEnd()}\n\n## ${heading}\n${body}\n`;
+  let end = lines.findIndex((l, i) => i > start && /^## /.test(l));
+  if (end < 0) end = lines.length;
+  const tail = lines.slice(end);
+  return [...lines.slice(0, start + 1), body, ...(tail.length ? [''] : []), ...tail].join('\n').replace(/\n*$/, '\n');
 }

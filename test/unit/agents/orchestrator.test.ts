@@ -70,7 +70,7 @@ describe('agent loop (orchestrator)', () => {
 
     const first = await run();
     assert.deepEqual(first, { ch_id: 'CH-001', state: 'waiting' });
-    assert.match(readFileSync(join(ws.layout.changesDir, 'CH-001', 'brief.md'), 'utf8'), /## Request\n\nRate-limit the login endpoint\nFive tries a minute\./);
+    assert.match(readFileSync(join(ws.layout.changesDir, 'CH-001', 'brief.md'), 'utf8'), /## Request\nRate-limit the login endpoint\nFive tries a minute\.\n$/);
     assert.deepEqual(events.at(-1), { kind: 'waiting', ch_id: 'CH-001', stage: 'frame', who: 'a human approver (git identity)', command: 'dynaforge approve CH-001 --stage frame', why: 'the brief frames the change: a person approves it before any design work' });
     assert.deepEqual((await run('CH-001')).state, 'waiting', 'nothing moves without the approval');
 
@@ -108,6 +108,10 @@ describe('agent loop (orchestrator)', () => {
     await run();
     const change = ws.store.read('CH-001');
     assert.deepEqual([change.title, change.risk_tier, change.scope.paths, change.scope.frs], ['Rate limit login', 'high', ['src'], ['FR-1']]);
+    const brief = readFileSync(join(ws.layout.changesDir, 'CH-001', 'brief.md'), 'utf8');
+    assert.match(brief, /## Problem\nBrute force\.\n\n## Outcome\nFive tries a minute\.\n\n## Scope\n- `src`\n/, 'the PM fills the template sections, once each');
+    assert.doesNotMatch(brief, /What is wrong or missing/);
+    assert.match(brief, /## Request\nstop brute force on login\n$/);
     await approve('CH-001', 'frame');
     await run('CH-001');
     const spec = readFileSync(join(ws.layout.changesDir, 'CH-001', 'spec.md'), 'utf8');
