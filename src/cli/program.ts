@@ -17,6 +17,7 @@ import { registerImplement } from './commands/implement';
 import { registerInit } from './commands/init';
 import { registerList } from './commands/list';
 import { registerNew } from './commands/new';
+import { registerPromote } from './commands/promote';
 import { registerReconcile } from './commands/reconcile';
 import { registerRetention } from './commands/retention';
 import { registerRun } from './commands/run';
@@ -102,7 +103,7 @@ export async function runCli(argv: readonly string[], opts: RunOptions): Promise
     ctx.flushJson();
   };
 
-  for (const register of [registerInit, registerNew, registerList, registerShow, registerStatus, registerUse, registerDoctor, registerConcern, registerAudit, registerSpec, registerPlan, registerTasks, registerApprove, registerDeny, registerTrace, registerCapture, registerImpact, registerHooks, registerViews, registerReconcile, registerCheck, registerAnalyze, registerChecklist, registerClarify, registerRetention, registerTask, registerValidate, registerWaive, registerImplement, registerRun]) register(program, run);
+  for (const register of [registerInit, registerNew, registerList, registerShow, registerStatus, registerUse, registerDoctor, registerConcern, registerAudit, registerSpec, registerPlan, registerTasks, registerApprove, registerDeny, registerTrace, registerCapture, registerImpact, registerHooks, registerViews, registerReconcile, registerCheck, registerAnalyze, registerChecklist, registerClarify, registerRetention, registerTask, registerValidate, registerWaive, registerImplement, registerRun, registerPromote]) register(program, run);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -76,6 +76,7 @@ export async function recordDecision(ws: Workspace, input: DecisionInput, correl
     at: ws.clock.nowIso(),
     ...(note ? { note } : {}),
     artifacts: covered,
+    ...(input.stage === 'validate' || input.stage === 'package' ? { maturity_level: change.maturity_level } : {}),
   };
   const updated = ws.store.update(change.id, (c) => ({ ...c, approvals: [...c.approvals, approval] }));
   await ws.audit.append({

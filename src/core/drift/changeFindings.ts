@@ -83,7 +83,7 @@ function staleApprovals(change: Change, artifacts: Readonly<Record<string, strin
   const latest = new Map(change.approvals.map((a) => [`${a.stage}\u0000${a.sub_scope ?? ''}`, a]));
   const out: Finding[] = [];
   for (const a of latest.values()) {
-    const st = approvalState(a, artifacts);
+    const st = approvalState(a, artifacts, change.maturity_level);
     if (st.current || a.decision !== 'approved') continue;
     const label = `${a.stage}${a.sub_scope ? ` [${a.sub_scope}]` : ''}`;
     out.push({

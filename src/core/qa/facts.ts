@@ -35,7 +35,7 @@ export async function gatherFacts(ws: Workspace, change: Change, policy: QaPolic
 /** The people whose latest decision on a stage (or sub-scope) is a current approval. */
 export function currentApprovers(change: Change, artifacts: Readonly<Record<string, string>>): string[] {
   const latest = new Map<string, ReturnType<typeof approvalState>>();
-  for (const a of change.approvals) latest.set(`${a.stage}\u0000${a.sub_scope ?? ''}`, approvalState(a, artifacts));
+  for (const a of change.approvals) latest.set(`${a.stage}\u0000${a.sub_scope ?? ''}`, approvalState(a, artifacts, change.maturity_level));
   return [...new Set([...latest.values()].filter((s) => s.current && s.approval.decision === 'approved').map((s) => s.approval.by))].sort();
 }
 

@@ -28,6 +28,8 @@ export const ApprovalSchema = z.strictObject({
   note: z.string().optional(),
   /** Every artifact the decision covered, with its sha256 at that moment. */
   artifacts: z.record(z.string(), Sha256),
+  /** Validate and Package decisions hold for the maturity level they were taken at: a promotion re-runs them. */
+  maturity_level: z.enum(MATURITY_LEVELS).optional(),
 });
 export type Approval = z.infer<typeof ApprovalSchema>;
 

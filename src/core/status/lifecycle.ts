@@ -26,8 +26,10 @@ export interface ChangeStatus {
 }
 
 /** Whether an approval still covers the artifacts as they are now (`artifacts`: name → sha256). */
-export function approvalState(approval: Approval, artifacts: Readonly<Record<string, string>>): ApprovalState {
+export function approvalState(approval: Approval, artifacts: Readonly<Record<string, string>>, maturity?: Change['maturity_level']): ApprovalState {
   const changed = Object.entries(approval.artifacts).filter(([path, hash]) => artifacts[path] !== hash).map(([path]) => path);
+  // A promotion (a higher maturity level) re-runs Validate and Package: their decisions were for the old level.
+  if (approval.maturity_level && maturity && approval.maturity_level !== maturity) changed.push(`maturity_level (${approval.maturity_level} → ${maturity})`);
   return { approval, current: changed.length === 0, changed };
 }
 
@@ -48,7 +50,7 @@ function gateApplies(gate: GateConfig, change: Change): boolean {
  */
 /** Whether `stage` has a current, approving whole-stage decision as its latest. */
 export function stageApprover(change: Change, artifacts: Readonly<Record<string, string>>): (s: Stage) => boolean {
-  const latest = latestByStage(change.approvals.map((a) => approvalState(a, artifacts)));
+  const latest = latestByStage(change.approvals.map((a) => approvalState(a, artifacts, change.maturity_level)));
   return (s) => {
     const st = latest.get(s);
     return st !== undefined && st.current && st.approval.decision === 'approved';
@@ -72,7 +74,7 @@ export function unmetGates(target: Stage | 'merge', change: Change, approved: (s
 }
 
 export function deriveStatus(change: Change, artifacts: Readonly<Record<string, string>>, concerns: readonly Concern[], config: Config): ChangeStatus {
-  const approvals = change.approvals.map((a) => approvalState(a, artifacts));
+  const approvals = change.approvals.map((a) => approvalState(a, artifacts, change.maturity_level));
   const latest = latestByStage(approvals);
   const approved = stageApprover(change, artifacts);
   const stage = STAGES.find((s) => !approved(s)) ?? 'cleanup';
