@@ -14,5 +14,9 @@ export interface DynaforgeApi {
   /** Resolves when no refresh is pending or running. */
   readonly whenIdle: () => Promise<void>;
   readonly tree: vscode.TreeDataProvider<TreeNode>;
+  /** The `@df` request handler (tests drive it with a fake request and stream). */
+  readonly chat: vscode.ChatRequestHandler;
+  /** A language-model tool by name (tests call invoke and prepareInvocation directly). */
+  readonly tool: (name: string) => vscode.LanguageModelTool<unknown> | undefined;
   readonly statusBar: () => { readonly text: string; readonly visible: boolean; readonly command?: string };
 }

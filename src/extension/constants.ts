@@ -16,6 +16,10 @@ export const Commands = {
   SetTaskState: 'dynaforge.setTaskState',
   Refresh: 'dynaforge.refresh',
   ShowLog: 'dynaforge.showLog',
+  StartTask: 'dynaforge.startTask',
+  CompleteTask: 'dynaforge.completeTask',
+  AbortRun: 'dynaforge.abortRun',
+  WritePromptFiles: 'dynaforge.writePromptFiles',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
@@ -37,3 +41,28 @@ export type ProjectState = 'noFolder' | 'uninitialized' | 'ready' | 'broken';
 
 /** Source shown on our diagnostics and the name of the log channel. */
 export const DISPLAY_NAME = 'Dynaforge';
+
+/** The `@df` chat participant (package.json `contributes.chatParticipants`). Its name must match `^[\w-]+$`. */
+export const ChatIds = {
+  Participant: 'dynaforge.df',
+  Name: 'df',
+} as const;
+
+/** The participant's slash commands, in the order the chat shows them (DESIGN.md §7). */
+export const CHAT_COMMANDS = ['new', 'capture', 'impact', 'plan', 'tasks', 'implement', 'approve', 'deny', 'reconcile', 'trace', 'status', 'clarify', 'analyze', 'checklist', 'doctor', 'check'] as const;
+export type ChatCommandName = (typeof CHAT_COMMANDS)[number];
+
+/**
+ * Language-model tool names (package.json `contributes.languageModelTools`): they match
+ * `^(?!copilot_|vscode_)[\w-]+$`. Copilot's agent mode calls them to work inside the governance.
+ */
+export const Tools = {
+  Status: 'dynaforge_status',
+  NewChange: 'dynaforge_new_change',
+  ListTasks: 'dynaforge_list_tasks',
+  StartTask: 'dynaforge_start_task',
+  CompleteTask: 'dynaforge_complete_task',
+  RecordEvidence: 'dynaforge_record_evidence',
+  Trace: 'dynaforge_trace',
+} as const;
+export type ToolName = (typeof Tools)[keyof typeof Tools];

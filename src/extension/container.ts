@@ -1,32 +1,38 @@
 import * as vscode from 'vscode';
 import type { DynaforgeApi } from './api';
+import { ChatParticipant } from './chat/chatParticipant';
 import { registerCommands } from './commands/registerCommands';
 import { DISPLAY_NAME } from './constants';
 import { ArtifactCodeLens } from './editor/artifactCodeLens';
 import { DriftCodeActions } from './editor/driftCodeActions';
 import { DriftDiagnostics } from './editor/driftDiagnostics';
 import { ActionRunner } from './engine/actionRunner';
-import { Disposable } from './lifecycle';
+import { LiveRuns } from './engine/liveRuns';
+import { Disposable, toDisposable } from './lifecycle';
 import { ProjectModel } from './project/projectModel';
 import { ProjectWatcher } from './project/projectWatcher';
 import type { Services } from './services';
 import { Settings } from './settings';
+import { registerTools } from './tools/registerTools';
 import { ChangesTree } from './views/changesTree';
 import { StatusBar } from './views/statusBar';
 
 /**
  * The composition root: builds every part of the face once, wires them together and owns
- * them. Parts get `Services` (interfaces), never the container. The chat participant, the
- * language-model tools and the dashboard webview slot in here the same way: one constructor
- * call each, registered with `_register` (see docs/architecture.md, "The VS Code face").
+ * them. Parts get `Services` (interfaces), never the container. The chat participant and the
+ * language-model tools are registered here like the views; the dashboard webview will slot in
+ * the same way (see docs/architecture.md, "The VS Code face").
  */
 export class Container extends Disposable implements Services {
   readonly log: vscode.LogOutputChannel;
   readonly settings: Settings;
   readonly model: ProjectModel;
   readonly runner: ActionRunner;
+  readonly runs = new LiveRuns();
   private readonly tree: ChangesTree;
   private readonly statusBar: StatusBar;
+  private readonly chat: ChatParticipant;
+  private readonly tools: ReadonlyMap<string, vscode.LanguageModelTool<unknown>>;
 
   constructor(readonly context: vscode.ExtensionContext) {
     super();
@@ -34,6 +40,7 @@ export class Container extends Disposable implements Services {
     this.settings = this._register(new Settings());
     this.model = this._register(new ProjectModel(this.log, this.settings));
     this.runner = new ActionRunner(this.model, this.log);
+    this._register(toDisposable(() => this.runs.cancelAll()));
 
     // Views render the model; none reads the disk itself.
     this.tree = this._register(new ChangesTree(this.model));
@@ -43,7 +50,12 @@ export class Container extends Disposable implements Services {
     this._register(new ArtifactCodeLens(this.model));
     this._register(new ProjectWatcher(this.model, this.settings));
     for (const d of registerCommands(this)) this._register(d);
-    // Later slices: this._register(new ChatParticipant(this)); for (const d of registerTools(this)) this._register(d); …
+    // Chat and agents: `@df` and the language-model tools Copilot's agent mode calls.
+    this.chat = this._register(new ChatParticipant(this));
+    const tools = registerTools(this);
+    for (const d of tools.disposables) this._register(d);
+    this.tools = tools.tools;
+    // Later slices: the dashboard webview, the same way.
 
     this._register(this.settings.onDidChange((s) => this.log.info(`settings: model source ${s.modelSource}, auto refresh ${s.refreshAuto} (${s.refreshDebounceMs} ms)`)));
     this.log.info(`Dynaforge ${String(context.extension.packageJSON.version)} activated (${vscode.workspace.isTrusted ? 'trusted' : 'Restricted Mode: read-only'})`);
@@ -57,6 +69,8 @@ export class Container extends Disposable implements Services {
       refreshCount: () => this.model.refreshCount,
       whenIdle: () => this.model.whenIdle(),
       tree: this.tree,
+      chat: this.chat.handler,
+      tool: (name) => this.tools.get(name),
       statusBar: () => ({ text: this.statusBar.item.text, visible: this.model.snapshot.state === 'ready', ...(typeof this.statusBar.item.command === 'object' ? { command: this.statusBar.item.command.command } : {}) }),
     };
   }

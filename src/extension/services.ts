@@ -1,10 +1,11 @@
 import type * as vscode from 'vscode';
 import type { ActionRunner } from './engine/actionRunner';
+import type { LiveRuns } from './engine/liveRuns';
 import type { ProjectModel } from './project/projectModel';
 import type { Settings } from './settings';
 
 /**
- * What commands, views and (later) the chat participant, language-model tools and the
+ * What commands, views, the chat participant, the language-model tools and (later) the
  * dashboard get from the composition root. Only interfaces cross this line, so a part can be
  * built and tested on its own.
  */
@@ -14,4 +15,6 @@ export interface Services {
   readonly settings: Settings;
   readonly model: ProjectModel;
   readonly runner: ActionRunner;
+  /** Implementer runs going on in this window (what Abort stops). */
+  readonly runs: LiveRuns;
 }

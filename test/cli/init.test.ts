@@ -183,4 +183,17 @@ describe('cli: init', () => {
     }
     assert.deepEqual(diffSnapshots(before, snapshot(repo.dir)), { added: [], removed: [], changed: [] });
   });
+
+  it('init --agents copilot writes the prompt files once, keeps an edited one, and refuses an unknown agent', async () => {
+    const repo = await TempRepo.create();
+    await repo.ok('init', '--agents', 'copilot');
+    const file = '.github/prompts/df.implement.prompt.md';
+    assert.match(repo.read(file), /^---\ndescription: 'Implement the tasks of a change/);
+    writeFileSync(repo.path(file), `${repo.read(file)}\nMy own note.\n`);
+    const before = snapshot(repo.dir, ['.github']);
+    await repo.ok('init', '--agents', 'copilot');
+    assert.deepEqual(diffSnapshots(before, snapshot(repo.dir, ['.github'])), { added: [], removed: [], changed: [] }, 'idempotent, and the edit is kept');
+    const bad = await repo.run(['init', '--agents', 'nonsense']);
+    assert.equal(bad.code, 2);
+  });
 });

@@ -1,13 +1,16 @@
 // Bundles the extension-host tests (test/extension/*.ts) into out/test/extension/, one file
-// per entry: mocha loads each suite by path inside the extension host.
-import { readdirSync } from 'node:fs';
+// per entry: mocha loads each suite by path inside the extension host. Also builds the
+// test-only offline model extension (test/e2e/offlineModel/) into out/test/offlineModel/,
+// ready for `vsce package`.
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const src = join(root, 'test', 'extension');
-const entries = readdirSync(src).filter((f) => f.endsWith('.ts') && !['helpers.ts', 'mochaRunner.ts'].includes(f));
+// Entries: the suites (*.test.ts) and the runners mocha is started through (index.ts, restrictedIndex.ts).
+const entries = readdirSync(src).filter((f) => f.endsWith('.test.ts') || /^(index|restrictedIndex)\.ts$/.test(f));
 
 await build({
   entryPoints: entries.map((f) => join(src, f)),
@@ -22,4 +25,18 @@ await build({
   external: ['vscode'],
   logLevel: 'warning',
 });
-console.log(`[e2e] built ${entries.length} extension-host test entries into out/test/extension/`);
+const model = join(root, 'out', 'test', 'offlineModel');
+mkdirSync(model, { recursive: true });
+await build({
+  entryPoints: [join(root, 'test', 'e2e', 'offlineModel', 'extension.ts')],
+  outfile: join(model, 'extension.js'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  external: ['vscode'],
+  logLevel: 'warning',
+});
+copyFileSync(join(root, 'test', 'e2e', 'offlineModel', 'package.json'), join(model, 'package.json'));
+
+console.log(`[e2e] built ${entries.length} extension-host test entries into out/test/extension/ and the offline test model into out/test/offlineModel/`);

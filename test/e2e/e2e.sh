@@ -109,7 +109,11 @@ make_repo() { # make_repo <dir>: a git repository with one commit and a known id
 build() {
   local t; t=$(now)
   (cd "$ROOT" && node test/e2e/buildTests.mjs)
-  say "build: extension-host tests $(since "$t")s"
+  # The offline test model (test only): an extension of its own, installed next to Dynaforge in
+  # the trusted editor, so the real chat view has a model without Copilot or a network.
+  (cd "$ROOT/out/test/offlineModel" && "$TOOLS/.bin/vsce" package --no-dependencies --allow-missing-repository --skip-license -o "$RUN/offline-model.vsix" >"$RUN/vsce-model.log" 2>&1) \
+    || { cat "$RUN/vsce-model.log"; return 1; }
+  say "build: extension-host tests and the offline test model $(since "$t")s"
 }
 
 package() {
@@ -135,18 +139,22 @@ start_server() { # start_server <name> <trusted|restricted>
   port=$(free_port)
   BASE="http://127.0.0.1:$port"
   local trust=false; [ "$mode" = restricted ] && trust=true
+  # The trusted editor gets the chat (with the offline test model); the untrusted one needs none.
+  local noai=true; [ "$mode" = trusted ] && noai=false
   cat > "$dir/user-data/User/settings.json" <<JSON
 {
   "workbench.startupEditor": "none", "workbench.tips.enabled": false, "telemetry.telemetryLevel": "off",
   "extensions.autoCheckUpdates": false, "extensions.autoUpdate": false, "extensions.ignoreRecommendations": true,
   "update.mode": "none", "workbench.enableExperiments": false, "git.enabled": false, "git.autoRepositoryDetection": false,
   "security.workspace.trust.enabled": $trust, "security.workspace.trust.startupPrompt": "never",
-  "security.workspace.trust.emptyWindow": false, "chat.disableAIFeatures": true
+  "security.workspace.trust.emptyWindow": false, "chat.disableAIFeatures": $noai
 }
 JSON
   printf 'bind-addr: 127.0.0.1:%s\nauth: none\ncert: false\n' "$port" > "$dir/config.yaml"
   local cs=(--config "$dir/config.yaml" --user-data-dir "$dir/user-data" --extensions-dir "$dir/extensions")
-  PATH="$N24/bin:$PATH" "$CS" "${cs[@]}" --install-extension "$RUN/dynaforge.vsix" >"$dir/install.log" 2>&1 || { cat "$dir/install.log"; return 1; }
+  local vsix=(--install-extension "$RUN/dynaforge.vsix")
+  [ "$mode" = trusted ] && vsix+=(--install-extension "$RUN/offline-model.vsix")
+  PATH="$N24/bin:$PATH" "$CS" "${cs[@]}" "${vsix[@]}" >"$dir/install.log" 2>&1 || { cat "$dir/install.log"; return 1; }
   # force-disable-user-env: extension hosts get this process's environment (PATH included), not one
   # resolved from a login shell, which would drop the logging git below.
   local flags=(--disable-telemetry --disable-update-check --disable-getting-started-override --reconnection-grace-time 5
@@ -222,12 +230,14 @@ all() {
   rm -rf "$RESULTS"; mkdir -p "$RESULTS"
   RUN=$(mktemp -d "${TMPDIR:-/tmp}/dynaforge-e2e.XXXXXX")
   export DYNAFORGE_E2E_RUN=$RUN
+  # Where the offline test model reads its script and logs its requests (tests and journey write the script).
+  export DYNAFORGE_E2E_MODEL_DIR=$RUN/model
   trap cleanup EXIT
   trap 'exit 130' INT TERM
   package || { PROBLEMS+=("packaging failed"); TOTAL_FAILED=$((TOTAL_FAILED + 1)); }
 
   if [ -f "$RUN/dynaforge.vsix" ]; then
-    build
+    build || { PROBLEMS+=("building the tests failed"); TOTAL_FAILED=$((TOTAL_FAILED + 1)); }
     make_repo "$RUN/ws-trusted"
     make_repo "$RUN/ws-journey"
     make_repo "$RUN/ws-restricted"

@@ -2,12 +2,17 @@
 // extension installed from its VSIX: initialize from the welcome view → create a change from
 // the palette → see it in the tree → approve its frame from the CodeLens → the status bar
 // shows the next stage; then edit the approved brief and watch CodeLens and Problems follow,
-// deny a stage through the palette's quick picks, and open the switcher from the status bar.
+// deny a stage through the palette's quick picks, and open the switcher from the status bar;
+// then the chat: `@df /status` typed into the real chat view answers with the change and its
+// stage, and `@df /implement` — the offline test model playing a scripted answer — streams a
+// micro-task to done while the file it writes appears on disk.
 // Every step takes a screenshot; a failing step says what it expected and the journey stops.
 //
 // Usage: node journey.mjs <baseUrl> <folder> <screenshotDir> <countsFile>
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Checks, launch } from './browser.mjs';
 
 const [base, folder, shots, countsFile] = process.argv.slice(2);
@@ -57,6 +62,36 @@ const lens = (text) => page.locator('.codelens-decoration a', { hasText: text })
 /** A CodeLens without a command (a label such as "frame approved by …") is not a link. */
 const lensLabel = (text) => page.locator('.codelens-decoration', { hasText: text }).first();
 const treeRow = (text) => page.locator('.pane-body .monaco-list-row', { hasText: text }).first();
+const cli = (...args) => execFileSync(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'cli.js'), ...args], { cwd: folder, encoding: 'utf8' });
+
+/** The last chat answer, as a person reads it. */
+const lastAnswer = () => page.locator('.interactive-response').last();
+
+/**
+ * Sends a request to the real chat view with the offline test model selected: the test model's
+ * palette command asks for the query in an input box, typed here like a person would, and opens
+ * the chat with it (`workbench.action.chat.open` with a modelSelector; a signed-out editor's
+ * model picker offers only Copilot's sign-in). Resolves with the answer once it reads `expect`.
+ */
+async function askChat(text, expect) {
+  await palette('Dynaforge Test: Ask the Chat with the Offline Model');
+  await page.locator('.quick-input-widget', { hasText: 'The chat request' }).waitFor({ timeout: 10_000 });
+  await page.locator('.quick-input-widget input').fill(text);
+  await page.keyboard.press('Enter');
+  return answerReads(expect);
+}
+
+/** Waits until the last chat answer reads `expect` (whitespace folded); returns its text. */
+async function answerReads(expect, ms = 30_000) {
+  const end = Date.now() + ms;
+  let t = '';
+  while (Date.now() < end) {
+    t = (await lastAnswer().innerText().catch(() => '')).replace(/\s+/g, ' ');
+    if (expect instanceof RegExp ? expect.test(t) : t.includes(expect)) return t;
+    await page.waitForTimeout(150);
+  }
+  throw new Error(`no chat answer reads ${JSON.stringify(String(expect))} within ${ms / 1000} s; the last answer: ${JSON.stringify(t.slice(0, 400))}`);
+}
 
 const steps = [
   ['the workbench opens the folder', 'the VS Code workbench (activity bar) within 60 s', async () => {
@@ -135,6 +170,33 @@ const steps = [
     await statusItem().click();
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'CH-001' }).first().waitFor({ timeout: 10_000 });
     await page.keyboard.press('Escape');
+  }],
+  ['"@df /status" in the chat view answers with the change and its stage, and offers Approve / Deny', `a chat answer naming CH-001 "${TITLE}" at stage frame, with the buttons "Approve frame" and "Deny frame…"`, async () => {
+    const answer = await askChat('@df /status', 'stage frame');
+    if (!answer.includes(`CH-001 ${TITLE}`)) throw new Error(`expected the answer to name CH-001 ${TITLE}, got: ${answer.slice(0, 300)}`);
+    await lastAnswer().getByRole('button', { name: 'Approve frame' }).waitFor({ timeout: 5_000 });
+    await lastAnswer().getByRole('button', { name: 'Deny frame…' }).waitFor({ timeout: 5_000 });
+  }],
+  ['the chat answer\'s "Approve frame" button records the approval; the status bar moves to spec', 'a new approved frame decision in change.yaml and the status bar at "CH-001 · spec"', async () => {
+    const before = (readFileSync(file('changes/CH-001/change.yaml'), 'utf8').match(/decision: approved/g) ?? []).length;
+    await lastAnswer().getByRole('button', { name: 'Approve frame' }).click();
+    await onDisk('a new frame approval', () => (readFileSync(file('changes/CH-001/change.yaml'), 'utf8').match(/decision: approved/g) ?? []).length > before);
+    await waitForText('.statusbar-item', 'CH-001 · spec');
+  }],
+  ['"@df /implement" streams a micro-task to done with the chat\'s model; the file it writes appears', 'the answer to show task-1 running then done and the run succeeded, and src/greet.js on disk', async () => {
+    // A change whose scope is src/, a declared test for the verdict, the chat's model for the agents,
+    // and the offline model's script: the plan, a write_file call, the claim.
+    const made = cli('new', 'Greet visitors', '--scope', 'src', '--use');
+    const id = /Created (CH-\d+)/.exec(made)?.[1];
+    const config = file('.dynaforge/config.yaml');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('tests: []\n', 'tests:\n  - name: unit\n    command: test -f src/greet.js\n').replace('provider: none', 'provider: vscode-lm'));
+    const plan = { spec: { summary: 'Greet visitors', requirements: ['it greets'] }, plan: { approach: ['add src/greet.js'], verification: ['unit'] }, tasks: [{ title: 'Add the greeting module', files: ['src/greet.js'], verify: ['unit'] }] };
+    const model = process.env.DYNAFORGE_E2E_MODEL_DIR;
+    mkdirSync(model, { recursive: true });
+    writeFileSync(join(model, 'script.json'), JSON.stringify({ answers: [{ text: JSON.stringify(plan) }, { toolCalls: [{ name: 'write_file', input: { path: 'src/greet.js', content: 'module.exports = (name) => `Hello, ${name}!`;\n' } }] }, { text: 'Added src/greet.js.' }] }));
+    await askChat(`@df /implement ${id}`, 'task-1 Add the greeting module — running');
+    await onDisk('src/greet.js', () => existsSync(file('src/greet.js')), 30_000);
+    await answerReads(/✓ task-1 done: src\/greet\.js[\s\S]*run-1 succeeded/);
   }],
 ];
 

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { Commands, ContextKeys, Views } from '../../src/extension/constants';
+import { CHAT_COMMANDS, ChatIds, Commands, ContextKeys, Tools, Views } from '../../src/extension/constants';
 import { SettingKeys } from '../../src/extension/settings';
 import { extension } from './helpers';
 
@@ -11,6 +11,8 @@ interface Manifest {
     views: Record<string, { id: string }[]>;
     viewsWelcome: { view: string; when: string }[];
     configuration: { properties: Record<string, unknown> };
+    chatParticipants: { id: string; name: string; commands: { name: string; description: string }[] }[];
+    languageModelTools: { name: string; modelDescription: string; userDescription: string; inputSchema: { type: string }; toolReferenceName?: string }[];
   };
   capabilities: { untrustedWorkspaces: { supported: string | boolean } };
   enabledApiProposals?: unknown;
@@ -46,5 +48,25 @@ describe('the manifest matches the code', () => {
     assert.ok(m.contributes.views[Views.Container]?.some((v) => v.id === Views.Changes), `expected the view ${Views.Changes} in the container ${Views.Container}`);
     assert.ok(m.contributes.viewsWelcome.some((w) => w.view === Views.Changes && w.when.includes(`${ContextKeys.State} == uninitialized`)), 'expected a welcome view for a folder without .dynaforge/');
     for (const key of Object.values(SettingKeys)) assert.ok(key in m.contributes.configuration.properties, `expected the setting ${key} to be declared`);
+  });
+
+  it('contributes the @df participant (name matching ^[\\w-]+$) with every slash command the code handles', () => {
+    const [p, ...more] = pkg().contributes.chatParticipants;
+    assert.equal(more.length, 0);
+    assert.equal(p?.id, ChatIds.Participant);
+    assert.equal(p?.name, ChatIds.Name);
+    assert.match(p?.name ?? '', /^[\w-]+$/);
+    assert.deepEqual(p?.commands.map((c) => c.name), [...CHAT_COMMANDS]);
+    for (const c of p?.commands ?? []) assert.ok(c.description.length > 10, `expected /${c.name} to be described`);
+  });
+
+  it('contributes exactly the language-model tools the code registers, with valid names and an input schema', () => {
+    const tools = pkg().contributes.languageModelTools;
+    assert.deepEqual(tools.map((t) => t.name).sort(), Object.values(Tools).sort());
+    for (const t of tools) {
+      assert.match(t.name, /^(?!copilot_|vscode_)[\w-]+$/);
+      assert.equal(t.inputSchema.type, 'object', `expected ${t.name} to have an object input schema`);
+      assert.ok(t.modelDescription.length > 80 && t.userDescription.length > 10, `expected ${t.name} to be described for the model and the user`);
+    }
   });
 });

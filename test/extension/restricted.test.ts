@@ -37,6 +37,10 @@ describe('Restricted Mode (untrusted folder): read-only, nothing runs', () => {
       [Commands.Init, undefined],
       [Commands.Reconcile, { key: 'approval-stale:CH-001:frame', action: 're-approve' }],
       [Commands.Derive, { chId: 'CH-001', artifact: 'spec' }],
+      [Commands.StartTask, { chId: 'CH-001', task: 'T-001' }],
+      [Commands.CompleteTask, { chId: 'CH-001', task: 'T-001' }],
+      [Commands.AbortRun, { chId: 'CH-001' }],
+      [Commands.WritePromptFiles, undefined],
     ] as const) {
       const e = await fails(command, arg);
       assert.equal(e.code, 'untrusted', `expected ${command} to be refused as untrusted, got ${e.code}: ${e.message}`);

@@ -5,6 +5,7 @@ import { sha256 } from '../canonical';
 import { DfError, errnoCode } from '../errors';
 import { ioError, writeFileAtomicSync } from '../fs/atomic';
 import type { RunFolder } from './runFolder';
+import type { RunWriter } from './runWriter';
 
 /**
  * Every file a run touches, with its pre-image (`pre/<sha256>` in the run folder, saved before
@@ -50,7 +51,11 @@ export interface RestoreReport {
 export class FileTracker {
   private manifest: Manifest;
 
-  constructor(private readonly folder: RunFolder) {
+  /** `writer`: where the bytes go (runWriter.ts); without one, the file is written here. */
+  constructor(
+    private readonly folder: RunFolder,
+    private readonly writer?: RunWriter,
+  ) {
     this.manifest = existsSync(folder.path(FILES_JSON)) ? folder.readJson(FILES_JSON, ManifestSchema) : { version: 1, files: [], journal: [] };
   }
 
@@ -71,14 +76,14 @@ export class FileTracker {
   /**
    * Writes `data` to `rel` (already confined by the caller). The pre-image is saved and the
    * new hash recorded before the file is written, so a crash at any point leaves a manifest
-   * that abort can act on.
+   * that abort can act on. Without a writer the file is written before this returns.
    */
-  write(rel: string, data: Buffer, who: { task: string; step: number }): WriteOutcome {
+  write(rel: string, data: Buffer, who: { task: string; step: number }): Promise<WriteOutcome> {
     const abs = join(this.folder.root, rel);
     const current = readIfFile(abs, rel);
     const before = current === undefined ? null : sha256(current);
     const after = sha256(data);
-    if (before === after) return { action: 'unchanged', before, after };
+    if (before === after) return Promise.resolve({ action: 'unchanged', before, after });
     let entry = this.entry(rel);
     if (!entry) {
       if (current !== undefined) this.savePre(before as string, current);
@@ -90,8 +95,10 @@ export class FileTracker {
     entry.post = after;
     this.manifest.journal.push({ path: rel, task: who.task, step: who.step, before, after });
     this.save();
+    const outcome: WriteOutcome = { action: current === undefined ? 'created' : 'modified', before, after };
+    if (this.writer) return this.writer.write(abs, rel, data).then(() => outcome);
     writeFileAtomicSync(abs, data, rel);
-    return { action: current === undefined ? 'created' : 'modified', before, after };
+    return Promise.resolve(outcome);
   }
 
   /** The paths `task` changed: written by it and, now, different from what they were before its first write. */

@@ -87,7 +87,7 @@ export async function startRun(deps: LoopDeps, opts: StartOptions): Promise<RunR
     folder.writeState(state);
     folder.writeRun(run);
     if (opts.retain) folder.retain();
-    const loop = new RunLoop(deps, folder, run, state, new FileTracker(folder), await contextFor(ws, change), undefined, () => scopeFiles(ws, change));
+    const loop = new RunLoop(deps, folder, run, state, new FileTracker(folder, deps.writer), await contextFor(ws, change), undefined, () => scopeFiles(ws, change));
     deps.onEvent?.({ kind: 'run-started', run_id: run.run_id, n: run.n, folder: folder.rel, resumed: false, model: run.model, seed, max_steps: maxSteps });
     return finish(loop, change);
   });
@@ -117,7 +117,7 @@ export async function resumeRun(deps: LoopDeps, opts: { chId: string; maxSteps?:
     run.status = 'running';
     delete run.finished;
     const plan = state.phase === 'plan' ? undefined : loadPlan(folder);
-    const loop = new RunLoop(deps, folder, run, state, new FileTracker(folder), await contextFor(ws, change), plan, () => scopeFiles(ws, change));
+    const loop = new RunLoop(deps, folder, run, state, new FileTracker(folder, deps.writer), await contextFor(ws, change), plan, () => scopeFiles(ws, change));
     loop.save();
     deps.onEvent?.({ kind: 'run-started', run_id: run.run_id, n: run.n, folder: folder.rel, resumed: true, model: deps.model.description, seed: run.seed, max_steps: run.max_steps });
     return finish(loop, change);

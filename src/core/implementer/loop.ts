@@ -15,6 +15,7 @@ import type { FileTracker, WriteOutcome } from './fileTracker';
 import { parsePlan, type ParsedPlan } from './plan';
 import { planMessages, planRepair, planRequest, taskMessages, taskRequest, type PlanContext } from './prompts';
 import type { RunFolder } from './runFolder';
+import type { RunWriter } from './runWriter';
 import type { Refused, RunState, RunTask, TaskState, Verification } from './runState';
 import { runTool, TOOL_DEFINITIONS } from './tools/registry';
 import { ToolFailure, type ToolContext } from './tools/tool';
@@ -37,6 +38,8 @@ export interface LoopDeps {
   readonly correlationId: string;
   readonly onEvent?: ProgressListener;
   readonly signal?: AbortSignal;
+  /** Where file writes go (runWriter.ts); the file system when absent. */
+  readonly writer?: RunWriter;
 }
 
 /** The ephemeral spec, plan and task list of a run (spec.json, plan.json, tasks.json). */
@@ -277,7 +280,7 @@ export class RunLoop {
     const firstInTask = !this.tracker.writtenBy(task).includes(rel);
     let w: WriteOutcome;
     try {
-      w = this.tracker.write(rel, data, { task, step });
+      w = await this.tracker.write(rel, data, { task, step });
     } catch (e) {
       if (byModel && isDfError(e) && e.where.file === rel) throw new ToolFailure(`${e.message}; ${e.fix}`);
       throw e;

@@ -5,6 +5,7 @@ import { writeFileAtomicSync, readTextIfExists } from '../fs/atomic';
 import type { Clock } from '../ports/clock';
 import type { Layout } from '../repo/layout';
 import { jsonSchemaFiles } from '../schema/jsonSchema';
+import { agentFiles, type PromptAgent } from './agentFiles';
 import { packageTemplate } from './packageFiles';
 
 export const ARTIFACT_TEMPLATES = ['brief', 'spec', 'plan', 'tasks', 'impact'] as const;
@@ -36,8 +37,8 @@ interface Manifest {
   files: Record<string, string>;
 }
 
-/** Every file init manages, by repository-relative path. */
-export function managedFiles(): Record<string, string> {
+/** Every file init manages, by repository-relative path; with `agents`, their command files too (agentFiles.ts). */
+export function managedFiles(agents: readonly PromptAgent[] = []): Record<string, string> {
   const files: Record<string, string> = {
     '.dynaforge/config.yaml': packageTemplate('project/config.yaml'),
     '.dynaforge/memory/constitution.md': packageTemplate('project/memory/constitution.md'),
@@ -46,18 +47,20 @@ export function managedFiles(): Record<string, string> {
   };
   for (const t of ARTIFACT_TEMPLATES) files[`.dynaforge/templates/${t}.md`] = packageTemplate(`project/templates/${t}.md`);
   for (const [name, text] of Object.entries(jsonSchemaFiles())) files[`.dynaforge/schemas/${name}`] = text;
-  return files;
+  return { ...files, ...agentFiles(agents) };
 }
 
 /**
- * Creates or upgrades a project's Dynaforge files. Idempotent; never overwrites a file the
- * user edited unless `force`, and then only after a backup.
+ * Creates or upgrades a project's Dynaforge files (and, with `agents`, their command files,
+ * e.g. Copilot's `.github/prompts/df.*.prompt.md`). Idempotent; never overwrites a file the
+ * user edited unless `force`, and then only after a backup. Command files of agents not asked
+ * for this time are left as they are.
  */
-export function initProject(layout: Layout, clock: Clock, opts: { force?: boolean } = {}): InitReport {
+export function initProject(layout: Layout, clock: Clock, opts: { force?: boolean; agents?: readonly PromptAgent[] } = {}): InitReport {
   const report: InitReport = { root: layout.root, written: [], unchanged: [], upgraded: [], kept: [], backups: [], ignoreLines: [] };
   const manifestRel = '.dynaforge/init-manifest.json';
   const manifest = readManifest(layout.manifestFile);
-  for (const [rel, text] of Object.entries(managedFiles())) {
+  for (const [rel, text] of Object.entries(managedFiles(opts.agents))) {
     const abs = join(layout.root, rel);
     const want = sha256(text);
     const current = readTextIfExists(abs);

@@ -27,3 +27,4 @@ export function parseArg<S extends z.ZodType>(schema: S, value: unknown, command
   if (r.success) return r.data;
   throw new DfError('usage', `${command} was given arguments it does not understand: ${r.error.issues.map((i) => `${i.path.join('.') || 'argument'}: ${i.message}`).join('; ')}`, 'run it from the command palette, or pass a change id like CH-012');
 }
+export const TaskRefArg = z.looseObject({ chId: ChangeId.optional(), task: z.string().regex(/^t-\d{3,}$/i, 'a task id like T-003').transform((t) => t.toUpperCase()), noVerify: z.boolean().optional() });

@@ -1,19 +1,11 @@
 import * as vscode from 'vscode';
-import { recordDecision } from '../../core/approvals/approvals';
-import type { Stage } from '../../core/schema/change';
+import { decideAction, type DecisionValue } from '../engine/decideAction';
 import type { ActionResult } from '../engine/actionRunner';
 import type { Services } from '../services';
 import { askNote, pickChange, pickStage } from '../ui/prompts';
 import { DecisionArg, parseArg } from './args';
 
-export interface DecisionValue {
-  readonly chId: string;
-  readonly stage: Stage;
-  readonly decision: 'approved' | 'denied';
-  readonly by: string;
-  readonly covers: Record<string, string>;
-  readonly concern?: string;
-}
+export type { DecisionValue } from '../engine/decideAction';
 
 /**
  * Approve and Deny share their prompts: the change (active first), the stage (its current stage
@@ -32,19 +24,12 @@ export async function decide(s: Services, decision: 'approved' | 'denied', arg: 
     note = await askNote(decision === 'denied' ? `Why deny the ${stage} stage of ${chId}? (a concern is raised with it)` : `Note for approving the ${stage} stage of ${chId}`, decision === 'denied');
     if (note === undefined) return undefined;
   }
-  const args = [verb, chId, '--stage', stage, ...(note ? ['--note', note] : [])];
-  const result = await s.runner.run({ name: verb, args, title: `${verb} ${stage} of ${chId}` }, async (ctx) => {
-    const ws = await ctx.workspace();
-    ctx.chId = chId;
-    const r = await recordDecision(ws, { chId, stage, decision, ...(note ? { note } : {}) }, await ctx.correlationId());
-    return { chId, stage, decision, by: r.approval.by, covers: r.approval.artifacts, ...(r.concernId ? { concern: `${chId}/${r.concernId}` } : {}) };
-  });
+  const result = await decideAction(s, { chId, stage, decision, ...(note ? { note } : {}) });
   if (result?.ok) {
     const v = result.value;
-    const next = s.model.change(chId)?.status?.stage;
     void vscode.window.showInformationMessage(
       decision === 'approved'
-        ? `Dynaforge: approved ${chId} ${stage} (covers ${Object.keys(v.covers).join(', ') || 'no artifacts'})${next && next !== stage ? `; next stage: ${next}` : ''}.`
+        ? `Dynaforge: approved ${chId} ${stage} (covers ${Object.keys(v.covers).join(', ') || 'no artifacts'})${v.next && v.next !== stage ? `; next stage: ${v.next}` : ''}.`
         : `Dynaforge: denied ${chId} ${stage}; raised concern ${v.concern ?? ''}.`,
     );
   }

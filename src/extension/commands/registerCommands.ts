@@ -2,8 +2,10 @@ import * as vscode from 'vscode';
 import { isDfError } from '../../core/errors';
 import type { Services } from '../services';
 import { showError } from '../ui/errors';
+import { AbortRunCommand } from './abortRun';
 import { ApproveCommand } from './approve';
 import type { DfCommand } from './command';
+import { CompleteTaskCommand } from './completeTask';
 import { DenyCommand } from './deny';
 import { DeriveCommand } from './derive';
 import { InitCommand } from './init';
@@ -13,7 +15,9 @@ import { ReconcileCommand } from './reconcile';
 import { RefreshCommand } from './refresh';
 import { SetTaskStateCommand } from './setTaskState';
 import { ShowLogCommand } from './showLog';
+import { StartTaskCommand } from './startTask';
 import { UseChangeCommand } from './useChange';
+import { WritePromptFilesCommand } from './writePromptFiles';
 
 /** Registers every command of the face; the returned disposables belong to the caller. */
 export function registerCommands(s: Services): vscode.Disposable[] {
@@ -29,6 +33,10 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     new SetTaskStateCommand(s),
     new RefreshCommand(s),
     new ShowLogCommand(s),
+    new StartTaskCommand(s),
+    new CompleteTaskCommand(s),
+    new AbortRunCommand(s),
+    new WritePromptFilesCommand(s),
   ];
   return commands.map((c) =>
     vscode.commands.registerCommand(c.id, async (...args: unknown[]) => {

@@ -5,7 +5,7 @@ import { Workspace } from '../../core/workspace';
 import type { ProjectModel } from '../project/projectModel';
 import { describeError, showError } from '../ui/errors';
 
-/** What an action returns to its caller (palette, tree, CodeLens, tests; later chat and LM tools). */
+/** What an action returns to its caller (palette, tree, CodeLens, tests, the chat participant, language-model tools). */
 export type ActionResult<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly error: { readonly code: string; readonly message: string; readonly fix?: string } }
@@ -19,7 +19,17 @@ export interface ActionSpec {
   readonly args: readonly string[];
   /** Progress text in the status bar while the action runs. */
   readonly title: string;
+  /**
+   * The caller shows the outcome itself (the chat stream, a language-model tool's result): no
+   * notification for an error or for Restricted Mode. Errors still go to the log.
+   */
+  readonly quiet?: boolean;
+  /** The actor role of the `command` event: `vscode user` (palette, tree, CodeLens), `vscode chat`, `vscode lm tool`. */
+  readonly role?: string;
 }
+
+/** How a caller runs an action: `quiet` and `role` of ActionSpec. */
+export type Via = Pick<ActionSpec, 'quiet' | 'role'>;
 
 /** The engine, opened lazily for one action (like the CLI's context): fresh config, branch and identity. */
 export class ActionContext {
@@ -62,7 +72,7 @@ export class ActionRunner {
     const folder = this.model.snapshot.root ?? this.model.folder();
     if (!folder) {
       const error = { code: 'no-folder', message: 'Dynaforge works in a folder, and none is open', fix: 'open your repository folder (File > Open Folder…)' };
-      void vscode.window.showWarningMessage(`Dynaforge: ${error.message}: ${error.fix}`);
+      if (!spec.quiet) void vscode.window.showWarningMessage(`Dynaforge: ${error.message}: ${error.fix}`);
       return { ok: false, error };
     }
     const ctx = new ActionContext(folder);
@@ -74,7 +84,8 @@ export class ActionRunner {
       result = { ok: true, value };
     } catch (e) {
       error = e;
-      showError(e, this.log, spec.name);
+      if (spec.quiet) this.log.error(`${spec.name}: ${describeError(e)}`);
+      else showError(e, this.log, spec.name);
       result = { ok: false, error: isDfError(e) ? { code: e.code, message: e.message, fix: e.fix } : { code: 'internal', message: e instanceof Error ? e.message : String(e) } };
     }
     await this.record(ctx, spec, error);
@@ -85,6 +96,7 @@ export class ActionRunner {
   private refuseUntrusted<T>(spec: ActionSpec): ActionResult<T> {
     const error = { code: 'untrusted', message: `Restricted Mode: Dynaforge runs nothing in an untrusted folder, so "${spec.title}" was not done`, fix: 'trust this folder (Manage Workspace Trust) to approve, reconcile and create changes' };
     this.log.warn(error.message);
+    if (spec.quiet) return { ok: false, error };
     void vscode.window.showWarningMessage(`Dynaforge: ${error.message}.`, 'Manage Workspace Trust').then((pick) => (pick ? vscode.commands.executeCommand('workbench.trust.manage') : undefined));
     return { ok: false, error };
   }
@@ -99,7 +111,7 @@ export class ActionRunner {
       await ws.audit.append({
         type: 'command',
         ...(chId ? { ch_id: chId } : {}),
-        actor: { ...ws.actor('user'), role: 'vscode user' },
+        actor: { ...ws.actor('user'), role: spec.role ?? 'vscode user' },
         correlation_id: await ctx.correlationId(),
         payload: {
           name: spec.name,
