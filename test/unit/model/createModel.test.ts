@@ -10,6 +10,7 @@ import { ScriptedModel } from '../../../src/core/model/scriptedModel';
 import type { VscodeLmBridge } from '../../../src/core/model/vscodeLm';
 import { ConfigSchema } from '../../../src/core/schema/config';
 import { completion, startFakeServer } from './fakeOpenAiServer';
+import { rejection } from './modelAsserts';
 
 const HI: ChatRequest = { messages: [{ role: 'user', content: 'hi' }] };
 const config = (model: Record<string, unknown> = {}) => ConfigSchema.parse({ model });
@@ -22,16 +23,6 @@ function thrown(fn: () => unknown): ModelError {
     return e;
   }
   assert.fail('expected an error');
-}
-
-async function rejection(p: Promise<unknown>): Promise<ModelError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ModelError, `expected a ModelError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a rejection');
 }
 
 describe('model: createModel and the none provider', () => {

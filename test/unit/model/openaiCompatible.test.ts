@@ -1,30 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { ModelError } from '../../../src/core/model/modelError';
 import { collectStream, type ChatEvent, type ChatRequest } from '../../../src/core/model/modelPort';
 import { OpenAiCompatibleModel, type OpenAiCompatibleOptions } from '../../../src/core/model/openaiCompatible';
 import { fixedClock } from '../../../src/core/ports/clock';
 import { chunk, completion, DONE, startFakeServer, type FakeServer } from './fakeOpenAiServer';
+import { rejection, events } from './modelAsserts';
 
 const KEY = 'sk-test-Zq8uN3vK1pW7rT5yX2';
 const HELLO: ChatRequest = { messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Say hello.' }] };
-
-async function rejection(p: Promise<unknown>): Promise<ModelError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ModelError, `expected a ModelError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a rejection');
-}
-
-async function events(stream: AsyncIterable<ChatEvent>): Promise<ChatEvent[]> {
-  const out: ChatEvent[] = [];
-  for await (const e of stream) out.push(e);
-  return out;
-}
 
 describe('model: openai-compatible over HTTP', function () {
   this.timeout(20_000);

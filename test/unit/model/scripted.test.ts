@@ -4,13 +4,13 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSyn
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseCassette, type CassetteFile } from '../../../src/core/model/cassette';
-import { ModelError } from '../../../src/core/model/modelError';
 import { collectStream, type ChatEvent, type ChatRequest, type ChatResult, type ModelPort } from '../../../src/core/model/modelPort';
 import { OpenAiCompatibleModel } from '../../../src/core/model/openaiCompatible';
 import { RecordingModel } from '../../../src/core/model/recordingModel';
 import { requestHash } from '../../../src/core/model/requestHash';
 import { replayEvents, replayStream, ScriptedModel } from '../../../src/core/model/scriptedModel';
 import { chunk, DONE, startFakeServer } from './fakeOpenAiServer';
+import { rejection, events } from './modelAsserts';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 const WORKER = join(__dirname, 'fixtures', 'recordWorker.ts');
@@ -33,22 +33,6 @@ const ANSWER_WIRE = {
   finish_reason: 'tool_calls',
   usage: { prompt_tokens: 20, completion_tokens: 9, total_tokens: 29 },
 };
-
-async function rejection(p: Promise<unknown>): Promise<ModelError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ModelError, `expected a ModelError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a rejection');
-}
-
-async function events(stream: AsyncIterable<ChatEvent>): Promise<ChatEvent[]> {
-  const out: ChatEvent[] = [];
-  for await (const e of stream) out.push(e);
-  return out;
-}
 
 /** A stand-in for a real model that counts its calls and answers `answer(request)`. */
 function fakeModel(answer: (r: ChatRequest) => ChatResult = () => ANSWER): ModelPort & { calls: number } {

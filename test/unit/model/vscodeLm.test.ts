@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { ModelError } from '../../../src/core/model/modelError';
 import { collectStream, type ChatEvent, type ChatRequest } from '../../../src/core/model/modelPort';
 import { toVscodeLmRequest, VscodeLmModel, type VscodeLmBridge, type VscodeLmRequest, type VscodeLmResponsePart } from '../../../src/core/model/vscodeLm';
+import { rejection } from './modelAsserts';
 
 /** A bridge like the face's, answering `parts`; it keeps what it was sent and the signal. */
 function bridge(parts: readonly unknown[], opts: { failOnSend?: Error; failAfter?: number } = {}) {
@@ -22,16 +22,6 @@ function bridge(parts: readonly unknown[], opts: { failOnSend?: Error; failAfter
     },
   };
   return b satisfies VscodeLmBridge;
-}
-
-async function rejection(p: Promise<unknown>): Promise<ModelError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ModelError, `expected a ModelError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a rejection');
 }
 
 describe('model: vscode-lm adapter', () => {
