@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { recordCommandEvent } from '../core/audit/commandEvent';
 import { DfError, isDfError } from '../core/errors';
 import { findRoot } from '../core/repo/layout';
 import { registerAnalyze, registerChecklist, registerClarify } from './commands/analyze';
@@ -159,22 +160,8 @@ async function recordCommand(ctx: CliContext, spec: CommandSpec, exitCode: numbe
   } catch {
     return { ok: true }; // the project itself does not load (the command said why)
   }
-  const chId = ctx.chId && ws.store.exists(ctx.chId) ? ctx.chId : undefined;
   try {
-    await ws.audit.append({
-      type: 'command',
-      ...(chId ? { ch_id: chId } : {}),
-      actor: ws.actor('user'),
-      correlation_id: ctx.correlationId,
-      payload: {
-        name: spec.name,
-        args: [...ctx.argv],
-        cwd: ctx.relCwd(ws.layout.root),
-        outcome: exitCode === 0 ? 'ok' : 'error',
-        exit_code: exitCode,
-        ...(error ? { error: isDfError(error) ? `${error.code}: ${error.message}` : 'internal error' } : {}),
-      },
-    });
+    await recordCommandEvent(ws, { name: spec.name, args: ctx.argv, cwd: ctx.relCwd(ws.layout.root), exitCode, ...(error ? { error } : {}), ...(ctx.chId ? { chId: ctx.chId } : {}), actor: ws.actor('user'), correlationId: ctx.correlationId });
     return { ok: true };
   } catch (e) {
     return { ok: false, error: e };

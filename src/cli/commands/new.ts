@@ -1,8 +1,7 @@
 import { Option, type Command } from 'commander';
 import { MATURITY_LEVELS, ORIGINS, RISK_TIERS, type MaturityLevel, type Origin, type RiskTier } from '../../core/schema/change';
-import { sha256 } from '../../core/canonical';
-import { serializeChange } from '../../core/store/changeStore';
 import { setActive } from '../../core/store/activeChange';
+import { createRecordedChange } from '../../core/store/recorded';
 import type { CliContext } from '../context';
 import type { Runner } from '../program';
 
@@ -38,7 +37,7 @@ export function registerNew(program: Command, run: Runner): void {
     .action(run({ name: 'new', workspace: true }, async (ctx: CliContext, ...args: unknown[]) => {
       const [titleWords, opts] = args as [string[], NewOptions];
       const ws = await ctx.workspace();
-      const change = await ws.store.create({
+      const change = await createRecordedChange(ws, {
         title: titleWords.join(' '),
         ...(opts.origin ? { origin: opts.origin } : {}),
         paths: listArg(opts.scope),
@@ -47,14 +46,8 @@ export function registerNew(program: Command, run: Runner): void {
         tcs: listArg(opts.tc),
         ...(opts.risk ? { risk: opts.risk } : {}),
         ...(opts.maturity ? { maturity: opts.maturity } : {}),
-      });
+      }, ws.actor('user'), ctx.correlationId);
       const file = ws.store.relFile(change.id);
-      try {
-        await ws.audit.append({ type: 'change.created', ch_id: change.id, actor: ws.actor('user'), correlation_id: ctx.correlationId, payload: { title: change.title, origin: change.origin, file, hash: sha256(serializeChange(change)) } });
-      } catch (e) {
-        ws.store.discard(change.id); // no change without its change.created event (e.g. audit/changes/ is read-only)
-        throw e;
-      }
       ctx.chId = change.id;
       if (opts.use) setActive(ws.layout, change.id, ws.branch);
       ctx.emit({ change, files: [file, ws.store.relFile(change.id, 'brief.md')] }, () =>

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { driveChange, type LoopEvent, type LoopSteps } from '../../core/agents/orchestrator';
-import { openTaskCount } from '../../core/agents/tasksDone';
+import { allTasksDone, driveChange, type LoopEvent, type LoopSteps } from '../../core/agents/orchestrator';
 import { startRun } from '../../core/implementer/implement';
+import { openTaskIds } from '../../core/implementer/tasksMd';
 import { commandVerifier } from '../../core/implementer/verifier';
 import { createModel } from '../../core/model/createModel';
 import { validateChange } from '../../core/qa/validate';
@@ -60,15 +60,13 @@ export function registerRun(program: Command, run: Runner): void {
       const steps: LoopSteps = {
         async implement(w, id, c) {
           if (model.provider === 'none') {
-            const open = openTaskCount(w, id);
-            return { done: open === 0, message: `${open} task(s) are for a person to do (no model is configured): dynaforge task next ${id}` };
+            return { done: allTasksDone(w, id), message: `${openTaskIds(w.layout, id).length} task(s) are for a person to do (no model is configured): dynaforge task next ${id}` };
           }
           const report = await startRun(
             { ws: w, model, verifier: commandVerifier(w.layout.root, ctx.env), correlationId: ctx.correlationId, onEvent: (e) => (e.kind === 'task' ? c.emit({ kind: 'step', ch_id: id, role: 'implementer', message: `${e.task} ${e.state}${e.files?.length ? `: ${e.files.join(', ')}` : ''}` }) : undefined), ...(c.signal ? { signal: c.signal } : {}) },
             { chId: id, seed: c.seed, ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}) },
           );
-          const open = openTaskCount(w, id);
-          return { done: report.run.status === 'succeeded' && open === 0, message: report.why ?? `run ${report.folder} ${report.run.status}; ${open} task(s) still open` };
+          return { done: report.run.status === 'succeeded' && allTasksDone(w, id), message: report.why ?? `run ${report.folder} ${report.run.status}; ${openTaskIds(w.layout, id).length} task(s) still open` };
         },
         async validate(w, id, c) {
           const v = await validateChange(w, id, { correlationId: ctx.correlationId, env: ctx.env, ...(c.signal ? { signal: c.signal } : {}), onResult: (r) => c.emit({ kind: 'step', ch_id: id, role: 'tester', message: `${r.name}: exit ${r.exit ?? 'killed'}${r.counts ? ` (${r.counts.passed}/${r.counts.tests} passed)` : ''}` }) });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseChangeId } from '../../core/store/changeIds';
-import { clearActive, setActive } from '../../core/store/activeChange';
+import { clearActive } from '../../core/store/activeChange';
+import { activateRecorded } from '../../core/store/recorded';
 import type { CliContext } from '../context';
 import { activeVia } from '../output';
 import type { Runner } from '../program';
@@ -28,9 +29,7 @@ export function registerUse(program: Command, run: Runner): void {
       const id = parseChangeId(given);
       const change = ws.store.read(id); // must exist
       ctx.chId = id;
-      // Recorded first: a use the audit log refuses (read-only, torn) must not change the active change.
-      await ws.audit.append({ type: 'change.activated', ch_id: id, actor: ws.actor('user'), correlation_id: ctx.correlationId, payload: ws.branch ? { branch: ws.branch } : {} });
-      setActive(ws.layout, id, ws.branch);
+      await activateRecorded(ws, id, ws.actor('user'), ctx.correlationId);
       const winner = ws.activeChange();
       const shadow = winner && winner.id !== id ? ` (but DF_CHANGE=${ctx.env.DF_CHANGE} takes precedence in this shell)` : '';
       ctx.emit({ active: { id, source: 'use' }, title: change.title }, `Active change: ${id}: ${change.title}${shadow}`);

@@ -12,8 +12,9 @@ import { changeDir } from '../repo/layout';
 import type { Change, Stage } from '../schema/change';
 import { statusOf } from '../status/changeStatus';
 import { renderTemplate } from '../store/changeStore';
+import { createRecordedChange } from '../store/recorded';
 import type { Workspace } from '../workspace';
-import { openTaskCount } from './tasksDone';
+import { openTaskIds } from '../implementer/tasksMd';
 import { agentActor, designerSpec, designerTasks, pmFrame, setSection, type Framing, type Role, type RoleContext } from './roles';
 
 /** What the loop reports as it goes: faces render these live (CLI narrative, chat stream, tree refresh). */
@@ -69,12 +70,9 @@ export async function driveChange(ws: Workspace, opts: LoopOptions): Promise<Loo
 async function frameNew(ws: Workspace, ctx: RoleContext, opts: LoopOptions): Promise<string> {
   if (!opts.request?.trim()) throw new DfError('usage', 'which change? give a change id, or --request "what you want" for the PM to frame a new one', 'e.g. dynaforge run --request "Rate-limit the login endpoint"', { field: '--request' });
   const framing = ctx.model.provider === 'none' ? templateFraming(opts.request) : await pmFrame(ctx, opts.request);
-  const change = await ws.store.create({ title: framing.title, origin: 'idea', paths: framing.paths, frs: framing.frs, ...(framing.risk ? { risk: framing.risk } : {}) });
-  const file = join(changeDir(ws.layout, change.id), 'brief.md');
+  const change = await createRecordedChange(ws, { title: framing.title, origin: 'idea', paths: framing.paths, frs: framing.frs, ...(framing.risk ? { risk: framing.risk } : {}) }, agentActor('pm'), ws.ids.next('cor'));
   const brief = Object.entries(framing.sections).reduce((md, [heading, body]) => setSection(md, heading, body), renderTemplate(ws.store.template('brief'), change));
-  writeFileAtomicSync(file, brief, ws.store.relFile(change.id, 'brief.md'));
-  const actor = agentActor('pm');
-  await ws.audit.append({ type: 'change.created', ch_id: change.id, actor, correlation_id: ws.ids.next('cor'), payload: { title: change.title, origin: change.origin, file: ws.store.relFile(change.id), hash: sha256(readTextIfExists(join(changeDir(ws.layout, change.id), 'change.yaml')) ?? '') } });
+  writeFileAtomicSync(join(changeDir(ws.layout, change.id), 'brief.md'), brief, ws.store.relFile(change.id, 'brief.md'));
   opts.emit({ kind: 'artifact', ch_id: change.id, file: ws.store.relFile(change.id, 'brief.md'), action: 'created', by: 'pm' });
   return change.id;
 }
@@ -213,6 +211,7 @@ async function writeDerived(ws: Workspace, opts: LoopOptions, id: string, artifa
   opts.emit({ kind: 'artifact', ch_id: id, file: rel, action, by: 'designer' });
 }
 
-function allTasksDone(ws: Workspace, id: string): boolean {
-  return openTaskCount(ws, id) === 0;
+/** Every task of tasks.md is done or dropped (false while there is no tasks.md). */
+export function allTasksDone(ws: Workspace, id: string): boolean {
+  return 'tasks.md' in ws.store.artifacts(id) && openTaskIds(ws.layout, id).length === 0;
 }

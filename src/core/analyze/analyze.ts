@@ -5,6 +5,7 @@ import { staleEvidence } from '../drift/scope';
 import { readTextIfExists } from '../fs/atomic';
 import type { Actor } from '../schema/audit';
 import { scopeLines } from '../trace/loadTrace';
+import { FR_MENTION } from '../trace/sources';
 import type { Workspace } from '../workspace';
 import { ACCEPTANCE_HEADING } from './acceptance';
 import { CONSTITUTION_REL, loadChangeDoc, loadConstitution, type LoadedDoc } from './changeDocs';
@@ -23,8 +24,6 @@ export interface AnalyzeReport extends AnalysisReport {
   };
 }
 
-/** An FR id anywhere in a line; it ends on a word character, so `FR-1.` at a sentence end is `FR-1`. */
-const FR_MENTION = /\bFR-[\w.-]*\w/g;
 const CONCERN_SEVERITY: Record<Severity, FindingSeverity> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };
 
 /**

@@ -3,7 +3,7 @@ import { prettyJson, sha256 } from '../canonical';
 import { DfError } from '../errors';
 import { readTextIfExists, writeFileAtomicSync } from '../fs/atomic';
 import { changeDir, type Layout } from '../repo/layout';
-import { EVIDENCE_VERSION, EvidenceSchema, type DiffEvidence, type Evidence } from '../schema/evidence';
+import { EVIDENCE_VERSION, EvidenceSchema, type Evidence, type EvidenceEntry } from '../schema/evidence';
 import { describeIssue, fieldPath } from '../schema/issues';
 
 export const EVIDENCE_FILE = 'evidence.json';
@@ -40,7 +40,7 @@ export function nextEvidenceId(evidence: Evidence): string {
 }
 
 /** Appends one entry and writes the file atomically (canonical pretty JSON); returns its sha256. */
-export function appendEvidence(layout: Layout, chId: string, entry: DiffEvidence): string {
+export function appendEvidence(layout: Layout, chId: string, entry: EvidenceEntry): string {
   const current = readEvidence(layout, chId);
   const next: Evidence = { version: EVIDENCE_VERSION, entries: [...current.entries, validEntry(entry)] };
   const text = prettyJson(next);
@@ -49,6 +49,6 @@ export function appendEvidence(layout: Layout, chId: string, entry: DiffEvidence
 }
 
 /** Validates an entry before it is written: nothing invalid reaches disk. */
-function validEntry(entry: DiffEvidence): DiffEvidence {
-  return EvidenceSchema.parse({ version: EVIDENCE_VERSION, entries: [entry] }).entries[0] as DiffEvidence;
+function validEntry(entry: EvidenceEntry): EvidenceEntry {
+  return EvidenceSchema.parse({ version: EVIDENCE_VERSION, entries: [entry] }).entries[0] as EvidenceEntry;
 }

@@ -37,7 +37,7 @@ export interface CompiledSource {
 export const IGNORED_DIRS = ['**/node_modules/**', '**/.git/**', 'artifacts/work/**', 'tests/results/**'];
 
 /** An FR id mentioned anywhere in a line; it ends on a word character, so `FR-1.` at a sentence end is `FR-1`. */
-const FR_MENTION = /\bFR-[\w.-]*\w/g;
+export const FR_MENTION = /\bFR-[\w.-]*\w/g;
 
 /** Compiles every `trace.sources[i].pattern`; an invalid one is an error naming the config file and field. */
 export function compileSources(sources: readonly TraceSourceConfig[]): CompiledSource[] {

@@ -1,4 +1,4 @@
-import { setActive } from '../../core/store/activeChange';
+import { activateRecorded } from '../../core/store/recorded';
 import { Commands } from '../constants';
 import type { Services } from '../services';
 import { pickChange } from '../ui/prompts';
@@ -17,9 +17,7 @@ export class UseChangeCommand implements DfCommand {
       const ws = await ctx.workspace();
       const change = ws.store.read(chId); // must exist
       ctx.chId = chId;
-      // Recorded first: a switch the audit log refuses must not happen.
-      await ws.audit.append({ type: 'change.activated', ch_id: chId, actor: ws.actor('user'), correlation_id: await ctx.correlationId(), payload: ws.branch ? { branch: ws.branch } : {} });
-      setActive(ws.layout, chId, ws.branch);
+      await activateRecorded(ws, chId, ws.actor('user'), await ctx.correlationId());
       const winner = ws.activeChange();
       return { id: chId, title: change.title, active: winner?.id ?? chId, ...(winner && winner.id !== chId ? { shadowedBy: winner.source } : {}) };
     });

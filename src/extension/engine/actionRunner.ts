@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { recordCommandEvent } from '../../core/audit/commandEvent';
 import { isDfError } from '../../core/errors';
 import { findRoot } from '../../core/repo/layout';
 import { Workspace } from '../../core/workspace';
@@ -106,22 +107,8 @@ export class ActionRunner {
     try {
       if (!ctx.opened && !findRoot(ctx.folder)) return; // no project: nothing to record into
       const ws = await ctx.workspace();
-      const chId = ctx.chId && ws.store.exists(ctx.chId) ? ctx.chId : undefined;
       const exitCode = error === undefined ? 0 : isDfError(error) ? error.exitCode : 70;
-      await ws.audit.append({
-        type: 'command',
-        ...(chId ? { ch_id: chId } : {}),
-        actor: { ...ws.actor('user'), role: spec.role ?? 'vscode user' },
-        correlation_id: await ctx.correlationId(),
-        payload: {
-          name: spec.name,
-          args: [...spec.args],
-          cwd: '.',
-          outcome: error === undefined ? 'ok' : 'error',
-          exit_code: exitCode,
-          ...(error !== undefined ? { error: isDfError(error) ? `${error.code}: ${error.message}` : 'internal error' } : {}),
-        },
-      });
+      await recordCommandEvent(ws, { name: spec.name, args: spec.args, cwd: '.', exitCode, ...(error !== undefined ? { error } : {}), ...(ctx.chId ? { chId: ctx.chId } : {}), actor: { ...ws.actor('user'), role: spec.role ?? 'vscode user' }, correlationId: await ctx.correlationId() });
     } catch (e) {
       this.log.warn(`the action could not be recorded in the audit log: ${describeError(e)}`);
     }

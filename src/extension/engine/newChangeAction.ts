@@ -1,7 +1,5 @@
 import { join } from 'node:path';
-import { sha256 } from '../../core/canonical';
-import { setActive } from '../../core/store/activeChange';
-import { serializeChange } from '../../core/store/changeStore';
+import { activateRecorded, createRecordedChange } from '../../core/store/recorded';
 import type { Workspace } from '../../core/workspace';
 import type { Services } from '../services';
 import type { ActionContext, ActionResult, Via } from './actionRunner';
@@ -29,14 +27,7 @@ export function newChangeAction(s: Services, input: NewChangeInput, via: Via = {
   const args = ['new', input.title, ...(input.scope?.length ? ['--scope', ...input.scope] : []), ...(input.frs?.length ? ['--fr', ...input.frs] : []), ...(input.use ? ['--use'] : [])];
   return s.runner.run({ name: 'new', args, title: 'create a change', ...via }, async (ctx) => {
     const ws = await ctx.workspace();
-    const change = await ws.store.create({ title: input.title, paths: [...(input.scope ?? [])], frs: [...(input.frs ?? [])] });
-    const file = ws.store.relFile(change.id);
-    try {
-      await ws.audit.append({ type: 'change.created', ch_id: change.id, actor: ws.actor('user'), correlation_id: await ctx.correlationId(), payload: { title: change.title, origin: change.origin, file, hash: sha256(serializeChange(change)) } });
-    } catch (e) {
-      ws.store.discard(change.id); // no change without its change.created event
-      throw e;
-    }
+    const change = await createRecordedChange(ws, { title: input.title, paths: [...(input.scope ?? [])], frs: [...(input.frs ?? [])] }, ws.actor('user'), await ctx.correlationId());
     ctx.chId = change.id;
     if (input.use) await activate(ws, ctx, change.id);
     return { id: change.id, title: change.title, brief: join(ws.layout.root, ws.store.relFile(change.id, 'brief.md')), active: input.use };
@@ -45,6 +36,5 @@ export function newChangeAction(s: Services, input: NewChangeInput, via: Via = {
 
 /** `dynaforge use CH-###` inside an action: recorded first, so a switch the audit log refuses does not happen. */
 export async function activate(ws: Workspace, ctx: ActionContext, chId: string): Promise<void> {
-  await ws.audit.append({ type: 'change.activated', ch_id: chId, actor: ws.actor('user'), correlation_id: await ctx.correlationId(), payload: ws.branch ? { branch: ws.branch } : {} });
-  setActive(ws.layout, chId, ws.branch);
+  await activateRecorded(ws, chId, ws.actor('user'), await ctx.correlationId());
 }
