@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 STAMP := node_modules/.dynaforge-deps-stamp
 
-.PHONY: all deps build lint typecheck test test-unit test-cli test-editor demo bench clean
+.PHONY: all deps build lint typecheck test test-unit test-cli test-editor demo bench bench-editor clean
 
 all: build
 
@@ -43,6 +43,10 @@ demo: build
 
 bench: deps
 	npm run --silent bench
+
+# The VS Code face on the same corpus in code-server: activation, tree render, outside changes.
+bench-editor: deps
+	bash test/e2e/e2e.sh bench
 
 clean:
 	rm -rf dist out test-results .bench demo-out

@@ -1,11 +1,13 @@
+import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
-import type { DynaforgeApi } from './api';
+import type { DynaforgeApi, Timings } from './api';
 import { ChatParticipant } from './chat/chatParticipant';
 import { registerCommands } from './commands/registerCommands';
 import { DISPLAY_NAME } from './constants';
 import { ArtifactCodeLens } from './editor/artifactCodeLens';
 import { DriftCodeActions } from './editor/driftCodeActions';
 import { DriftDiagnostics } from './editor/driftDiagnostics';
+import { ScopeDecorations } from './editor/scopeDecorations';
 import { ActionRunner } from './engine/actionRunner';
 import { LiveRuns } from './engine/liveRuns';
 import { Disposable, toDisposable } from './lifecycle';
@@ -31,10 +33,18 @@ export class Container extends Disposable implements Services {
   readonly runs = new LiveRuns();
   private readonly tree: ChangesTree;
   private readonly statusBar: StatusBar;
+  private readonly decorations: ScopeDecorations;
   private readonly chat: ChatParticipant;
   private readonly tools: ReadonlyMap<string, vscode.LanguageModelTool<unknown>>;
 
-  constructor(readonly context: vscode.ExtensionContext) {
+  private readonly activateMs: number;
+
+  /** `startedAt`: performance.now() when VS Code called `activate`; `loadMs`: how long loading the bundle took before that. */
+  constructor(
+    readonly context: vscode.ExtensionContext,
+    private readonly startedAt: number,
+    private readonly loadMs?: number,
+  ) {
     super();
     this.log = this._register(vscode.window.createOutputChannel(DISPLAY_NAME, { log: true }));
     this.settings = this._register(new Settings());
@@ -48,6 +58,7 @@ export class Container extends Disposable implements Services {
     const diagnostics = this._register(new DriftDiagnostics(this.model));
     this._register(new DriftCodeActions(diagnostics));
     this._register(new ArtifactCodeLens(this.model));
+    this.decorations = this._register(new ScopeDecorations(this.model));
     this._register(new ProjectWatcher(this.model, this.settings));
     for (const d of registerCommands(this)) this._register(d);
     // Chat and agents: `@df` and the language-model tools Copilot's agent mode calls.
@@ -58,17 +69,27 @@ export class Container extends Disposable implements Services {
     // Later slices: the dashboard webview, the same way.
 
     this._register(this.settings.onDidChange((s) => this.log.info(`settings: model source ${s.modelSource}, auto refresh ${s.refreshAuto} (${s.refreshDebounceMs} ms)`)));
-    this.log.info(`Dynaforge ${String(context.extension.packageJSON.version)} activated (${vscode.workspace.isTrusted ? 'trusted' : 'Restricted Mode: read-only'})`);
+    this.activateMs = performance.now() - startedAt;
+    this.log.info(`Dynaforge ${String(context.extension.packageJSON.version)} activated in ${this.activateMs.toFixed(0)} ms${loadMs === undefined ? '' : ` after ${loadMs.toFixed(0)} ms loading`} (${vscode.workspace.isTrusted ? 'trusted' : 'Restricted Mode: read-only'})`);
     void this.model.refresh('activation');
+  }
+
+  private timings(): Timings {
+    const since = (t: number | undefined) => (t === undefined ? undefined : t - this.startedAt);
+    const firstSnapshotMs = since(this.model.firstAt.snapshot);
+    const firstDriftMs = since(this.model.firstAt.drift);
+    return { activateMs: this.activateMs, ...(this.loadMs !== undefined ? { loadMs: this.loadMs } : {}), ...(firstSnapshotMs !== undefined ? { firstSnapshotMs } : {}), ...(firstDriftMs !== undefined ? { firstDriftMs } : {}), lastRefresh: this.model.lastRefresh };
   }
 
   get api(): DynaforgeApi {
     return {
+      timings: () => this.timings(),
       snapshot: () => this.model.snapshot,
       drift: () => this.model.drift,
       refreshCount: () => this.model.refreshCount,
       whenIdle: () => this.model.whenIdle(),
       tree: this.tree,
+      decorations: this.decorations,
       chat: this.chat.handler,
       tool: (name) => this.tools.get(name),
       statusBar: () => ({ text: this.statusBar.item.text, visible: this.model.snapshot.state === 'ready', ...(typeof this.statusBar.item.command === 'object' ? { command: this.statusBar.item.command.command } : {}) }),

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type * as vscode from 'vscode';
 import type { DynaforgeApi } from './api';
 import { Container } from './container';
@@ -7,7 +8,10 @@ import { Container } from './container';
  * a command); everything is built by the container and disposed with the extension.
  */
 export function activate(context: vscode.ExtensionContext): DynaforgeApi {
-  const container = new Container(context);
+  // The bundle's banner notes when it began to load (scripts/build.mjs); unbundled, there is no such mark.
+  const startedAt = performance.now();
+  const loadStart = (globalThis as { __dynaforgeLoadStart?: unknown }).__dynaforgeLoadStart;
+  const container = new Container(context, startedAt, typeof loadStart === 'number' ? startedAt - loadStart : undefined);
   context.subscriptions.push(container);
   return container.api;
 }

@@ -3,6 +3,7 @@
 #
 #   bash test/e2e/e2e.sh            # = all: install (once), build, package, start, ext-host tests, journeys, stop
 #   bash test/e2e/e2e.sh install    # only the tools (cached outside the clone behind a version stamp)
+#   bash test/e2e/e2e.sh bench      # the editor benchmark on .bench/corpus (make bench-editor)
 #
 # Environment: DYNAFORGE_E2E_CACHE (tools, default ~/.cache/dynaforge-e2e), DYNAFORGE_E2E_KEEP=1
 # (keep the per-run folder), EXT_TEST_TIMEOUT_MS, E2E_VERBOSE=1 (show the extension host's noise).
@@ -206,10 +207,10 @@ cleanup() {
   fi
 }
 
-exttests() { # exttests <phase> <workspace> <index.js>
+exttests() { # exttests <phase> <workspace> <index.js under out/>
   local t rc=0; t=$(now)
   echo; say "extension-host tests ($1)"
-  driver "$ROOT/test/e2e/runExtTests.mjs" "$BASE" "$2" "$ROOT" "$ROOT/out/test/extension/$3" "$RUN/$1.json" "$RESULTS/$1-exthost.log" || rc=$?
+  driver "$ROOT/test/e2e/runExtTests.mjs" "$BASE" "$2" "$ROOT" "$ROOT/out/$3" "$RUN/$1.json" "$RESULTS/$1-exthost.log" || rc=$?
   count "$RUN/$1.json" "extension-host tests ($1)"
   say "extension-host tests ($1): $(since "$t")s"
   return $rc
@@ -247,14 +248,14 @@ all() {
       || { PROBLEMS+=("preparing the untrusted folder with the CLI failed"); TOTAL_FAILED=$((TOTAL_FAILED + 1)); }
 
     if start_server trusted trusted; then
-      exttests trusted "$RUN/ws-trusted" index.js || true
+      exttests trusted "$RUN/ws-trusted" test/extension/index.js || true
       journey || true
       stop_server
     else
       PROBLEMS+=("code-server (trusted) did not start"); TOTAL_FAILED=$((TOTAL_FAILED + 1)); stop_server
     fi
     if start_server restricted restricted; then
-      exttests restricted "$RUN/ws-restricted" restrictedIndex.js || true
+      exttests restricted "$RUN/ws-restricted" test/extension/restrictedIndex.js || true
       stop_server
     else
       PROBLEMS+=("code-server (restricted) did not start"); TOTAL_FAILED=$((TOTAL_FAILED + 1)); stop_server
@@ -268,7 +269,26 @@ all() {
   [ "$TOTAL_FAILED" -eq 0 ] && [ "$TOTAL_PASSED" -gt 0 ]
 }
 
+# The editor benchmark (`make bench-editor`): the face in code-server on the benchmark corpus
+# (.bench/corpus: 1,000 changes, built once by bench/corpus.ts), printing figures and targets.
+bench() {
+  local t0; t0=$(now)
+  install
+  RESULTS=$ROOT/test-results/bench-editor
+  rm -rf "$RESULTS"; mkdir -p "$RESULTS"
+  RUN=$(mktemp -d "${TMPDIR:-/tmp}/dynaforge-bench.XXXXXX")
+  export DYNAFORGE_E2E_RUN=$RUN DYNAFORGE_E2E_MODEL_DIR=$RUN/model
+  export EXT_TEST_TIMEOUT_MS=${EXT_TEST_TIMEOUT_MS:-900000}
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+  (cd "$ROOT" && node_modules/.bin/tsx bench/prepareCorpus.ts) || { say "the benchmark corpus could not be built"; return 1; }
+  package && build || return 1
+  start_server bench trusted || return 1
+  exttests bench "$ROOT/.bench/corpus" bench/editor/index.js
+  say "bench: logs in $RESULTS (total $(since "$t0")s)"
+}
+
 case "${1:-all}" in
-  install | all) "${1:-all}" ;;
-  *) echo "usage: bash test/e2e/e2e.sh [all|install]" >&2; exit 2 ;;
+  install | all | bench) "${1:-all}" ;;
+  *) echo "usage: bash test/e2e/e2e.sh [all|install|bench]" >&2; exit 2 ;;
 esac

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { Commands } from '../../src/extension/constants';
 import { api, lensesOf, ok, settle, sleep, uriOf, waitFor } from './helpers';
@@ -57,7 +57,7 @@ describe('CodeLens on change artifacts and task lines', () => {
       const l = await onLine(line);
       return l.length > 0 && l;
     });
-    assert.deepEqual(titles(lenses), ['$(circle-large-outline) todo']);
+    assert.deepEqual(titles(lenses), ['$(circle-large-outline) todo', '$(play) Start']);
     assert.deepEqual(titles(await onLine(line + 1)), ['$(pass) done']);
     const cmd = lenses[0]?.command;
     assert.equal(cmd?.command, Commands.SetTaskState);
@@ -70,6 +70,32 @@ describe('CodeLens on change artifacts and task lines', () => {
       await a.whenIdle();
       return a.snapshot().changes.find((c) => c.change.id === 'CH-001')?.tasks.find((t) => t.id === 'T-101')?.state === 'doing';
     });
+  });
+
+  it('Start on a todo task line runs the engine\'s task start; then Done records the diff since the start as evidence', async () => {
+    const tasks = uriOf('changes/CH-001/tasks.md');
+    writeFileSync(tasks.fsPath, `${readFileSync(tasks.fsPath, 'utf8').replace(/\n*$/, '\n')}- [ ] T-103 Write the limiter notes\n`);
+    const a = await api();
+    const lineOf = () => readFileSync(tasks.fsPath, 'utf8').split('\n').findIndex((l) => l.includes('T-103'));
+    const lensNamed = (title: string) =>
+      waitFor(`a "${title}" lens on the T-103 line`, async () => {
+        await a.whenIdle();
+        return (await lensesOf(tasks)).find((l) => l.range.start.line === lineOf() && l.command?.title === title)?.command;
+      });
+    const start = await lensNamed('$(play) Start');
+    assert.equal(start.command, Commands.StartTask);
+    assert.deepEqual(start.arguments, [{ chId: 'CH-001', task: 'T-103' }]);
+    await ok(start.command, start.arguments?.[0]);
+    assert.match(readFileSync(tasks.fsPath, 'utf8'), /^- \[~\] T-103 Write the limiter notes$/m, 'expected the engine to mark T-103 doing');
+    const done = await lensNamed('$(check) Done (with evidence)');
+    assert.equal(done.command, Commands.CompleteTask);
+    mkdirSync(uriOf('notes').fsPath, { recursive: true });
+    writeFileSync(uriOf('notes/limiter.md').fsPath, '# Limiter\n\nTen requests a second per client.\n');
+    await ok(done.command, done.arguments?.[0]);
+    assert.match(readFileSync(tasks.fsPath, 'utf8'), /^- \[x\] T-103 Write the limiter notes .*evidence\.json#E-\d+/m, 'expected T-103 done with a link to its evidence');
+    const evidence = readFileSync(uriOf('changes/CH-001/evidence.json').fsPath, 'utf8');
+    assert.match(evidence, /notes\/limiter\.md/, 'expected the new file in the evidence');
+    await lensNamed('$(pass) done');
   });
 
   it('typing in an artifact updates its lenses without rescanning the project', async () => {

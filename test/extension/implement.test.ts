@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { Commands } from '../../src/extension/constants';
 import { askDf, planAnswer, scriptLeft, scriptModel, setModelSource } from './chatHelpers';
-import { api, cli, root, settle, waitFor } from './helpers';
+import { api, cli, root, settle, treeRows, waitFor } from './helpers';
 
 const GREET = "module.exports = (name) => `Hello, ${name}!`;\n";
 const OLD = "module.exports = () => 'hi';\n";
@@ -52,6 +52,20 @@ describe('@df /implement with the chat model (the offline model plays a scripted
     assert.ok(r.stream.anchors.some((a) => a.path === join(root(), 'src', 'greet.js')), 'expected a link to the file written');
     assert.ok(r.stream.buttons.some((b) => b.command === Commands.AbortRun), 'expected an Abort button while it ran');
     assert.equal(readFileSync(join(root(), 'src', 'greet.js'), 'utf8'), GREET);
+  });
+
+  it('the run shows in the Changes tree under Implementer Runs, and opens its run.json', async () => {
+    const a = await api();
+    const row = await waitFor('run-1 under Implementer Runs', async () => {
+      await a.whenIdle();
+      return (await treeRows(a)).find((r) => r.node.kind === 'run' && r.node.chId === id && r.path.endsWith('/Implementer Runs/run-1'));
+    });
+    assert.match(row.description, /^succeeded · \d+\/\d+ steps$/);
+    assert.equal(row.item.contextValue, 'dynaforge.run.succeeded');
+    const target = row.item.command?.arguments?.[0] as vscode.Uri | undefined;
+    assert.ok(target, 'expected the run to open a file');
+    assert.equal(target.fsPath, join(root(), 'artifacts', 'work', id, 'run-1', 'run.json'));
+    assert.equal(JSON.parse(readFileSync(target.fsPath, 'utf8')).status, 'succeeded');
   });
 
   it("the run's edit is an editor edit: the open document shows it, saved, and Undo takes it back", async () => {

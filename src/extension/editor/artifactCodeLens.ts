@@ -19,7 +19,8 @@ const TOP = new vscode.Range(0, 0, 0, 0);
 /**
  * Approve where you read: on a change's artifacts, `Approve <stage>` · `Deny` (or `approval
  * stale — re-approve`) for the stage that file belongs to, and `Reconcile (n)` while the change
- * has drift; on task lines of tasks.md, the task's state (click to change it). Built from the model and the
+ * has drift; on task lines of tasks.md, the task's state (click to change it) and `Start` or
+ * `Done (with evidence)`, which run the engine's task start/done. Built from the model and the
  * document's own text: typing never triggers a rescan of the project.
  */
 export class ArtifactCodeLens extends Disposable implements vscode.CodeLensProvider {
@@ -65,16 +66,20 @@ export class ArtifactCodeLens extends Disposable implements vscode.CodeLensProvi
       else if (drift) lens(`${drift} drift`);
     }
     if (file.name === 'tasks.md') {
+      const open = view.change.status === 'open';
       for (const t of tasksInText(doc.getText(), file.rel)) {
         const range = new vscode.Range(t.line - 1, 0, t.line - 1, 0);
-        const at = { uri: doc.uri.toString(), line: t.line };
+        const state = `$(${TASK_ICON[t.state]}) ${t.state}`;
         if (!s.trusted) {
-          lens(`$(${TASK_ICON[t.state]}) ${t.state}`, '', undefined, range);
+          lens(state, '', undefined, range);
           continue;
         }
-        // The state, and a click to change it. Start/Done with baselines and evidence belong to
-        // the engine's task commands; they replace this pick when the face offers them.
-        lens(`$(${TASK_ICON[t.state]}) ${t.state}`, Commands.SetTaskState, at, range);
+        // The state (a click changes it by hand), then the engine's own step for it: Start takes
+        // a baseline of the working copy, Done records the diff since then as evidence and verifies it.
+        lens(state, Commands.SetTaskState, { uri: doc.uri.toString(), line: t.line }, range);
+        const ref = { chId, task: t.id };
+        if (open && t.state === 'todo') lens('$(play) Start', Commands.StartTask, ref, range);
+        if (open && t.state === 'doing') lens('$(check) Done (with evidence)', Commands.CompleteTask, ref, range);
       }
     }
     return lenses;

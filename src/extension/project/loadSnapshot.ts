@@ -6,6 +6,7 @@ import { concernsOf } from '../../core/concerns/concerns';
 import { loadConfig } from '../../core/config/loadConfig';
 import { DfError, isDfError } from '../../core/errors';
 import { readTextIfExists } from '../../core/fs/atomic';
+import { listRuns, type RunSummary } from '../../core/implementer/runList';
 import { systemClock } from '../../core/ports/clock';
 import { noGit } from '../../core/repo/git';
 import { changeDir, findRoot, layoutAt } from '../../core/repo/layout';
@@ -64,12 +65,22 @@ function loadRestricted(folder: string, root: string): Loaded {
 
 /** One change; a status that cannot be derived is shown as an error on that change only. */
 function view(root: string, change: Change, artifacts: Readonly<Record<string, string>>, status: () => ChangeStatus): ChangeView {
-  const base = { change, artifacts: Object.keys(artifacts), tasks: 'tasks.md' in artifacts ? tasksOf(root, change.id) : [] };
+  const base = { change, artifacts: Object.keys(artifacts), tasks: 'tasks.md' in artifacts ? tasksOf(root, change.id) : [], runs: runsOf(root, change.id) };
   try {
     return { ...base, status: status() };
   } catch (e) {
     if (!isDfError(e)) throw e;
     return { ...base, error: e };
+  }
+}
+
+/** The runs of a change; an unreadable runs folder shows no runs rather than breaking the view. */
+function runsOf(root: string, chId: string): RunSummary[] {
+  try {
+    return listRuns(root, chId);
+  } catch (e) {
+    if (!isDfError(e)) throw e;
+    return [];
   }
 }
 

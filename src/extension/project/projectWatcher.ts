@@ -5,11 +5,11 @@ import type { ProjectModel } from './projectModel';
 
 /**
  * What on disk can change what the views show: the project's records (changes/, audit/,
- * .dynaforge/) and git's refs (a checkout, commit, merge or pull). Edits in the editor do not
+ * .dynaforge/), the Implementer runs' run.json and .retain markers, and git's refs (a checkout, commit, merge or pull). Edits in the editor do not
  * count until they are saved, so typing never rescans. Events are handed to the model, which
  * debounces them into one refresh.
  */
-const PATTERNS = ['{changes,audit,.dynaforge}/**', '.git/{HEAD,packed-refs}', '.git/refs/**'];
+const PATTERNS = ['{changes,audit,.dynaforge}/**', 'artifacts/work/*/*/{run.json,.retain}', '.git/{HEAD,packed-refs}', '.git/refs/**'];
 
 /** Our own lock files come and go during every action: they say nothing about the project. */
 const IGNORED = /[\\/]\.dynaforge[\\/]state[\\/]locks([\\/]|$)/;

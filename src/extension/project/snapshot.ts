@@ -1,6 +1,7 @@
 import type { Finding } from '../../core/drift/model';
 import type { DfError } from '../../core/errors';
 import type { TaskState } from '../../core/artifacts/tasksFormat';
+import type { RunSummary } from '../../core/implementer/runList';
 import type { Change } from '../../core/schema/change';
 import type { ChangeStatus } from '../../core/status/lifecycle';
 import type { ActiveChange } from '../../core/store/activeChange';
@@ -23,6 +24,8 @@ export interface ChangeView {
   /** Artifact file names present, e.g. `brief.md`, `spec.md`, `evidence.json`. */
   readonly artifacts: readonly string[];
   readonly tasks: readonly TaskView[];
+  /** The change's Implementer runs still on disk (artifacts/work/CH-###/run-N), newest first. */
+  readonly runs: readonly RunSummary[];
 }
 
 /**

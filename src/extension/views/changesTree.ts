@@ -3,11 +3,11 @@ import { LIFECYCLE } from '../../core/status/lifecycle';
 import { Views } from '../constants';
 import { Disposable } from '../lifecycle';
 import type { ProjectModel } from '../project/projectModel';
-import { treeItem, type ChangeNode, type TreeNode } from './treeNodes';
+import { treeItem, type ChangeNode, type Folder, type TreeNode } from './treeNodes';
 
 /**
  * The Changes tree: changes grouped by lifecycle status; under each change its artifacts,
- * tasks, concerns and drift. Renders the project model; never reads the disk itself.
+ * tasks, concerns, drift and Implementer runs. Renders the project model; never reads the disk itself.
  */
 export class ChangesTree extends Disposable implements vscode.TreeDataProvider<TreeNode> {
   private readonly changed = this._register(new vscode.EventEmitter<TreeNode | undefined>());
@@ -42,6 +42,7 @@ export class ChangesTree extends Disposable implements vscode.TreeDataProvider<T
         if (node.view.tasks.length) folders.push({ kind: 'folder', chId: node.chId, folder: 'tasks', parent: node });
         if (node.view.status?.openConcerns.length) folders.push({ kind: 'folder', chId: node.chId, folder: 'concerns', parent: node });
         if (node.drift.length) folders.push({ kind: 'folder', chId: node.chId, folder: 'drift', parent: node });
+        if (node.view.runs.length) folders.push({ kind: 'folder', chId: node.chId, folder: 'runs', parent: node });
         return folders;
       }
       case 'folder':
@@ -56,7 +57,7 @@ export class ChangesTree extends Disposable implements vscode.TreeDataProvider<T
     return view && { kind: 'change', chId, view, drift: this.model.driftOf(chId), active: this.model.snapshot.active?.id === chId };
   }
 
-  private folderChildren(parent: ChangeNode, folder: 'artifacts' | 'tasks' | 'concerns' | 'drift'): TreeNode[] {
+  private folderChildren(parent: ChangeNode, folder: Folder): TreeNode[] {
     const root = this.model.snapshot.root;
     if (!root) return [];
     const dir = vscode.Uri.joinPath(vscode.Uri.file(root), 'changes', parent.chId);
@@ -69,6 +70,8 @@ export class ChangesTree extends Disposable implements vscode.TreeDataProvider<T
         return (parent.view.status?.openConcerns ?? []).map((concern) => ({ kind: 'concern' as const, chId: parent.chId, concern }));
       case 'drift':
         return parent.drift.map((finding) => ({ kind: 'drift' as const, chId: parent.chId, finding }));
+      case 'runs':
+        return parent.view.runs.map((run) => ({ kind: 'run' as const, chId: parent.chId, run, uri: vscode.Uri.joinPath(vscode.Uri.file(root), run.path, 'run.json') }));
     }
   }
 

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { STAGE_ARTIFACTS } from '../../core/approvals/approvals';
 import type { Concern } from '../../core/concerns/concerns';
 import type { Finding } from '../../core/drift/model';
+import type { RunSummary } from '../../core/implementer/runList';
 import type { DfError } from '../../core/errors';
 import type { Stage } from '../../core/schema/change';
 import type { Lifecycle } from '../../core/status/lifecycle';
@@ -13,7 +14,7 @@ import { approvalSummary, describeChange, latestDecisions } from './changeSummar
  * The nodes of the Changes tree. Each carries what its TreeItem and its commands need; nodes
  * that stand for a change carry `chId`, which is what the context-menu commands read.
  */
-export type TreeNode = GroupNode | ChangeNode | FolderNode | ArtifactNode | TaskNode | ConcernNode | DriftNode | ProblemNode;
+export type TreeNode = GroupNode | ChangeNode | FolderNode | ArtifactNode | TaskNode | ConcernNode | DriftNode | RunNode | ProblemNode;
 
 export interface GroupNode {
   readonly kind: 'group';
@@ -30,7 +31,7 @@ export interface ChangeNode {
 export interface FolderNode {
   readonly kind: 'folder';
   readonly chId: string;
-  readonly folder: 'artifacts' | 'tasks' | 'concerns' | 'drift';
+  readonly folder: Folder;
   readonly parent: ChangeNode;
 }
 export interface ArtifactNode {
@@ -56,11 +57,20 @@ export interface DriftNode {
   readonly chId?: string;
   readonly finding: Finding;
 }
+export interface RunNode {
+  readonly kind: 'run';
+  readonly chId: string;
+  readonly run: RunSummary;
+  /** run.json of the run, which the node opens. */
+  readonly uri: vscode.Uri;
+}
 export interface ProblemNode {
   readonly kind: 'problem';
   readonly error: DfError;
   readonly uri?: vscode.Uri;
 }
+
+export type Folder = 'artifacts' | 'tasks' | 'concerns' | 'drift' | 'runs';
 
 const TASK_ICONS = { todo: 'circle-large-outline', doing: 'sync', done: 'pass', dropped: 'circle-slash' } as const;
 const COLLAPSED_GROUPS: readonly Lifecycle[] = ['Merged', 'Abandoned'];
@@ -83,6 +93,7 @@ export function treeItem(node: TreeNode, trusted: boolean): vscode.TreeItem {
         tasks: ['Tasks', `${v.tasks.filter((t) => t.state === 'done').length}/${v.tasks.filter((t) => t.state !== 'dropped').length} done`, 'checklist'],
         concerns: ['Concerns', `${v.status?.openConcerns.length ?? 0} open`, 'comment-discussion'],
         drift: ['Drift', String(node.parent.drift.length), 'warning'],
+        runs: ['Implementer Runs', String(v.runs.length), 'run-all'],
       } as const;
       const [label, description, icon] = labels[node.folder];
       const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
@@ -132,6 +143,8 @@ export function treeItem(node: TreeNode, trusted: boolean): vscode.TreeItem {
       item.contextValue = 'dynaforge.drift';
       return item;
     }
+    case 'run':
+      return runItem(node);
     case 'problem': {
       const item = new vscode.TreeItem(node.error.where.file ?? 'project', vscode.TreeItemCollapsibleState.None);
       item.description = node.error.message;
@@ -165,6 +178,30 @@ function changeItem(node: ChangeNode, trusted: boolean): vscode.TreeItem {
   if (!trusted) tip.appendMarkdown('\n\n*Restricted Mode: read-only.*');
   item.tooltip = tip;
   item.contextValue = `dynaforge.change${change.status === 'open' ? '.open' : ''}${node.drift.length ? '.drift' : ''}`;
+  return item;
+}
+
+const RUN_ICONS = { running: 'sync~spin', succeeded: 'pass', failed: 'error', aborted: 'debug-stop' } as const;
+
+function runItem(node: RunNode): vscode.TreeItem {
+  const { run, problem, retained, n, path } = node.run;
+  const item = new vscode.TreeItem(`run-${n}`, vscode.TreeItemCollapsibleState.None);
+  item.id = `${node.chId}:run:${n}`;
+  const kept = retained ? ' · retained' : '';
+  if (run) {
+    item.description = `${run.status} · ${run.steps_done}/${run.max_steps} steps${kept}`;
+    item.iconPath = new vscode.ThemeIcon(RUN_ICONS[run.status]);
+    const lines = [`**${node.chId}/run-${n}** ${run.status}`, `started ${run.started}${run.finished ? `, finished ${run.finished}` : ''}`, `model ${escape(run.model)}, seed ${run.seed}`, `${run.steps_done} of at most ${run.max_steps} steps`];
+    if (run.concern) lines.push(`concern ${run.concern}`);
+    lines.push(retained ? 'kept by a .retain marker' : 'deleted by cleanup after its retention period', `\`${path}\``);
+    item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));
+  } else {
+    item.description = `unreadable${kept}`;
+    item.iconPath = new vscode.ThemeIcon('warning');
+    item.tooltip = `${path}: ${problem ?? 'run.json cannot be read'}`;
+  }
+  item.command = { command: 'vscode.open', title: 'Open run.json', arguments: [node.uri] };
+  item.contextValue = `dynaforge.run.${run?.status ?? 'unreadable'}`;
   return item;
 }
 
