@@ -20,6 +20,22 @@ export const Commands = {
   CompleteTask: 'dynaforge.completeTask',
   AbortRun: 'dynaforge.abortRun',
   WritePromptFiles: 'dynaforge.writePromptFiles',
+  ShowAudit: 'dynaforge.showAudit',
+  OpenWalkthrough: 'dynaforge.openWalkthrough',
+  Capture: 'dynaforge.capture',
+  Impact: 'dynaforge.impact',
+  Implement: 'dynaforge.implement',
+  ResumeRun: 'dynaforge.resumeRun',
+  Trace: 'dynaforge.trace',
+  Status: 'dynaforge.status',
+  Clarify: 'dynaforge.clarify',
+  Analyze: 'dynaforge.analyze',
+  Checklist: 'dynaforge.checklist',
+  Doctor: 'dynaforge.doctor',
+  Check: 'dynaforge.check',
+  Validate: 'dynaforge.validate',
+  Waive: 'dynaforge.waive',
+  ActiveChangeActions: 'dynaforge.activeChangeActions',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
@@ -38,6 +54,12 @@ export const ContextKeys = {
 
 /** The project states a window can be in, as the welcome views see them. */
 export type ProjectState = 'noFolder' | 'uninitialized' | 'ready' | 'broken';
+
+/**
+ * The URI scheme of the read-only Markdown reports the palette opens (status, trace, check,
+ * doctor, an Implementer run): documents held in memory, never written to the repository.
+ */
+export const REPORT_SCHEME = 'dynaforge-report';
 
 /** Source shown on our diagnostics and the name of the log channel. */
 export const DISPLAY_NAME = 'Dynaforge';

@@ -166,9 +166,13 @@ const steps = [
     await lensLabel('frame denied: The scope is missing').waitFor({ timeout: 10_000 });
     await waitForText('.statusbar-item', 'CH-001 · frame');
   }],
-  ['clicking the status bar item offers to switch the active change', 'a quick pick listing CH-001', async () => {
+  ['clicking the status bar item offers what to do next, and switching the active change', 'a quick pick with "Approve frame" and "Switch the active change…", then one listing CH-001', async () => {
     await statusItem().click();
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'CH-001' }).first().waitFor({ timeout: 10_000 });
+    const row = (text) => page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+    await row('Approve frame').waitFor({ timeout: 10_000 });
+    await row('Switch the active change').click();
+    await row('Rate').waitFor({ timeout: 10_000 });
+    await row('CH-001').waitFor({ timeout: 10_000 });
     await page.keyboard.press('Escape');
   }],
   ['"@df /status" in the chat view answers with the change and its stage, and offers Approve / Deny', `a chat answer naming CH-001 "${TITLE}" at stage frame, with the buttons "Approve frame" and "Deny frame…"`, async () => {

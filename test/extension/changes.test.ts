@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { Commands } from '../../src/extension/constants';
 import { api, auditEvents, changeRow, fails, ok, root, treeRows, waitFor } from './helpers';
+import { inPalette } from './paletteHelpers';
 
 describe('changes: tree, status bar and commands', () => {
   it('New Change creates CH-001 through the engine, makes it active and opens its brief', async () => {
@@ -25,11 +26,15 @@ describe('changes: tree, status bar and commands', () => {
     assert.ok(rows.some((r) => r.path.endsWith('/Artifacts/change.yaml')), 'expected change.yaml under Artifacts');
   });
 
-  it('the status bar shows the active change and its stage, and switches changes on click', async () => {
+  it('the status bar shows the active change and its stage; a click offers what to do next, or to switch', async () => {
     const a = await api();
     assert.equal(a.statusBar().visible, true);
     assert.match(a.statusBar().text, /CH-001 · frame/);
-    assert.equal(a.statusBar().command, Commands.UseChange);
+    assert.equal(a.statusBar().command, Commands.ActiveChangeActions);
+    const { result, asked } = await inPalette<{ uri: string }>(Commands.ActiveChangeActions, [{ pick: 'Open the change' }]);
+    assert.deepEqual(asked[0]?.items, ['$(check) Approve frame', '$(close) Deny frame', '$(go-to-file) Open the change', '$(target) Switch the active change…']);
+    assert.ok(result?.ok, 'expected Open the change to run');
+    assert.match(result.value.uri, /changes\/CH-001\/brief\.md$/);
   });
 
   it('Approve frame records the approval; the status bar moves to the next stage', async () => {

@@ -20,6 +20,21 @@ export interface ModelDeps {
   readonly fetch?: typeof fetch;
   readonly sleep?: Sleep;
   readonly clock?: Clock;
+  /** Values that win over the environment and config.yaml (the VS Code settings), each named for messages. */
+  readonly overrides?: ModelOverrides;
+}
+
+/** One value set outside config.yaml, and the name of the place that sets it (e.g. a VS Code setting). */
+export interface ModelOverride {
+  /** Blank: not set here, the environment and config.yaml decide. */
+  readonly value: string | undefined;
+  readonly name: string;
+}
+
+export interface ModelOverrides {
+  readonly provider?: ModelOverride;
+  readonly url?: ModelOverride;
+  readonly model?: ModelOverride;
 }
 
 const PROVIDERS: readonly ModelProvider[] = ['none', 'scripted', 'openai-compatible', 'vscode-lm'];
@@ -39,8 +54,10 @@ function configError(field: string, message: string, fix: string, env?: string):
   return env ? new ModelError('config', 'usage', message, fix, { field: env }) : new ModelError('config', 'invalid-schema', message, fix, { file: CONFIG_REL, field: `model.${field}` });
 }
 
-/** `env[name]` if set and not blank, else `fallback`; says which won, for error messages. */
-function pick<T extends string>(env: NodeJS.ProcessEnv, name: string, fallback: T | undefined): { value: T | undefined; from?: string } {
+/** The override if set, else `env[name]` if set and not blank, else `fallback`; says which won, for error messages. */
+function pick<T extends string>(env: NodeJS.ProcessEnv, name: string, fallback: T | undefined, override?: ModelOverride): { value: T | undefined; from?: string } {
+  const o = override?.value?.trim();
+  if (o && override) return { value: o as T, from: override.name };
   const v = env[name]?.trim();
   return v ? { value: v as T, from: name } : { value: fallback || undefined };
 }
@@ -63,14 +80,21 @@ function checkUrl(value: string, from: string | undefined): void {
   if (u.username || u.password) throw configError('url', `${where} holds credentials (user:password@)`, `remove them from the URL; put the API key in ${API_KEY_ENV[0]}`, from);
 }
 
+/** openai-compatible without `field`: the fix names the override's place first when there is one (a VS Code setting). */
+function missing(field: 'url' | 'model', override: ModelOverride | undefined, what: string, env: string): ModelError {
+  if (override) return configError(field, `the model provider openai-compatible needs ${override.name}, which is not set`, `set ${override.name} to ${what} (or model.${field} in ${CONFIG_REL})`, override.name);
+  return configError(field, `model.provider openai-compatible needs model.${field}, which is not set`, `set model.${field} in ${CONFIG_REL} to ${what} (or ${env})`);
+}
+
 /**
  * The model the configuration asks for: `config.model` with the DYNAFORGE_MODEL_* overrides
- * from `env`, the API key from `env` only. Incomplete settings fail here, before any call,
- * naming the key to set.
+ * from `env`, and `deps.overrides` over both; the API key from `env` only. Incomplete settings
+ * fail here, before any call, naming the key (or setting) to set.
  */
 export function createModel(config: Pick<Config, 'model'>, env: NodeJS.ProcessEnv, deps: ModelDeps): ModelPort {
   const m = config.model;
-  const provider = oneOf(pick(env, MODEL_ENV.provider, m.provider), PROVIDERS, 'provider') ?? 'none';
+  const o = deps.overrides ?? {};
+  const provider = oneOf(pick(env, MODEL_ENV.provider, m.provider, o.provider), PROVIDERS, 'provider') ?? 'none';
   const record = oneOf(pick(env, MODEL_ENV.record, m.record), RECORD_MODES, 'record') ?? 'off';
   const cassettePath = pick(env, MODEL_ENV.cassette, m.cassette).value;
   const cassette = (): CassetteFile => {
@@ -96,11 +120,11 @@ export function createModel(config: Pick<Config, 'model'>, env: NodeJS.ProcessEn
     }
     real = new VscodeLmModel(deps.vscodeLm);
   } else {
-    const url = pick(env, MODEL_ENV.url, m.url);
-    const model = pick(env, MODEL_ENV.model, m.model);
-    if (!url.value) throw configError('url', 'model.provider openai-compatible needs model.url, which is not set', `set model.url in ${CONFIG_REL} to the API base, e.g. http://127.0.0.1:11434/v1 for Ollama (or DYNAFORGE_MODEL_URL)`);
+    const url = pick(env, MODEL_ENV.url, m.url, o.url);
+    const model = pick(env, MODEL_ENV.model, m.model, o.model);
+    if (!url.value) throw missing('url', o.url, 'the API base, e.g. http://127.0.0.1:11434/v1 for Ollama', MODEL_ENV.url);
     checkUrl(url.value, url.from);
-    if (!model.value) throw configError('model', 'model.provider openai-compatible needs model.model, which is not set', `set model.model in ${CONFIG_REL} to the server's model name, e.g. llama3.1 (or DYNAFORGE_MODEL)`);
+    if (!model.value) throw missing('model', o.model, "the server's model name, e.g. llama3.1", MODEL_ENV.model);
     real = new OpenAiCompatibleModel({
       url: url.value,
       model: model.value,

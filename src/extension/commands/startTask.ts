@@ -4,15 +4,20 @@ import { startTaskAction } from '../engine/taskActions';
 import type { Services } from '../services';
 import { parseArg, TaskRefArg } from './args';
 import type { DfCommand } from './command';
+import { resolveTask } from './taskPick';
 
-/** Start a task (chat buttons) — `dynaforge task start T-### --change CH-###`: doing, with a baseline of the working copy. */
+/**
+ * Dynaforge: Start Task… — `dynaforge task start T-### --change CH-###`: doing, with a baseline
+ * of the working copy. Chat buttons name the task; from the palette it is picked.
+ */
 export class StartTaskCommand implements DfCommand {
   readonly id = Commands.StartTask;
   constructor(private readonly s: Services) {}
 
   async execute(arg?: unknown): Promise<unknown> {
-    const a = parseArg(TaskRefArg, arg, 'Start Task');
-    const result = await startTaskAction(this.s, { task: a.task, ...(a.chId ? { chId: a.chId } : {}) });
+    const ref = await resolveTask(this.s, parseArg(TaskRefArg, arg, 'Start Task') ?? {}, 'todo', 'start');
+    if (!ref) return undefined;
+    const result = await startTaskAction(this.s, ref);
     if (result?.ok) void vscode.window.showInformationMessage(`Dynaforge: started ${result.value.task.id} of ${result.value.change}: ${result.value.task.text}. Do the work, then mark it done.`);
     return result;
   }

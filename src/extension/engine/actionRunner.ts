@@ -94,7 +94,11 @@ export class ActionRunner {
     return result;
   }
 
-  private refuseUntrusted<T>(spec: ActionSpec): ActionResult<T> {
+  /**
+   * Restricted Mode's answer, as `run` gives it: for a command that must read the project before
+   * its action starts (the Implementer's model is chosen from config.yaml first).
+   */
+  refuseUntrusted<T>(spec: ActionSpec): ActionResult<T> {
     const error = { code: 'untrusted', message: `Restricted Mode: Dynaforge runs nothing in an untrusted folder, so "${spec.title}" was not done`, fix: 'trust this folder (Manage Workspace Trust) to approve, reconcile and create changes' };
     this.log.warn(error.message);
     if (spec.quiet) return { ok: false, error };

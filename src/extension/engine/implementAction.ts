@@ -10,6 +10,8 @@ import { EditorWriter } from './editorWriter';
 export interface ImplementInput {
   readonly chId: string;
   readonly resume?: boolean;
+  /** The step budget (`--max-steps`): of a new run, or raised for a resumed one whose budget is spent. */
+  readonly maxSteps?: number;
   /** The model, chosen by the caller once the workspace is open (chooseModel). */
   readonly model: (ws: Workspace) => ModelPort;
   /** The Implementer's progress, as it happens. */
@@ -24,7 +26,8 @@ export interface ImplementInput {
  */
 export function implementAction(s: Services, input: ImplementInput, via: Via = {}): Promise<ActionResult<RunReport>> {
   const { chId } = input;
-  const args = input.resume ? ['implement', 'resume', chId] : ['implement', chId];
+  const budget = input.maxSteps !== undefined ? { maxSteps: input.maxSteps } : {};
+  const args = [...(input.resume ? ['implement', 'resume', chId] : ['implement', chId]), ...(input.maxSteps !== undefined ? ['--max-steps', String(input.maxSteps)] : [])];
   return s.runner.run({ name: input.resume ? 'implement resume' : 'implement', args, title: `implement ${chId}`, ...via }, async (ctx) => {
     const ws = await ctx.workspace();
     ctx.chId = chId;
@@ -33,7 +36,7 @@ export function implementAction(s: Services, input: ImplementInput, via: Via = {
       const both = input.signal ? AbortSignal.any([signal, input.signal]) : signal;
       // Writes as editor edits: visible, and undoable in the editor.
       const deps = { ws, model: input.model(ws), verifier: commandVerifier(ws.layout.root, process.env), correlationId, signal: both, writer: new EditorWriter(s.log), ...(input.onEvent ? { onEvent: input.onEvent } : {}) };
-      return input.resume ? resumeRun(deps, { chId }) : startRun(deps, { chId });
+      return input.resume ? resumeRun(deps, { chId, ...budget }) : startRun(deps, { chId, ...budget });
     });
   });
 }

@@ -3,12 +3,15 @@ import { STAGES, type Stage } from '../../core/schema/change';
 import type { ProjectModel } from '../project/projectModel';
 import type { ChangeView } from '../project/snapshot';
 
-interface ChangeItem extends vscode.QuickPickItem {
+export interface ChangeItem extends vscode.QuickPickItem {
   readonly id: string;
 }
 
-/** Quick pick of a change; the active one first. Undefined when cancelled or there is none. */
-export async function pickChange(model: ProjectModel, placeHolder: string, filter: (c: ChangeView) => boolean = () => true): Promise<string | undefined> {
+/**
+ * Quick pick of a change; the active one first, after `first` (choices that are not a change,
+ * e.g. "All changes": their `id` is returned). Undefined when cancelled or there is none.
+ */
+export async function pickChange(model: ProjectModel, placeHolder: string, filter: (c: ChangeView) => boolean = () => true, first: readonly ChangeItem[] = []): Promise<string | undefined> {
   const { changes, active } = model.snapshot;
   const items: ChangeItem[] = changes
     .filter(filter)
@@ -19,11 +22,11 @@ export async function pickChange(model: ProjectModel, placeHolder: string, filte
       description: c.change.title,
       detail: c.status ? `${c.status.lifecycle} · stage ${c.status.stage}${c.change.id === active?.id ? ' · active' : ''}` : c.error?.message,
     }));
-  if (!items.length) {
+  if (!items.length && !first.length) {
     void vscode.window.showInformationMessage('Dynaforge: there is no change to choose. Create one with "Dynaforge: New Change…".');
     return undefined;
   }
-  return (await vscode.window.showQuickPick(items, { title: 'Dynaforge', placeHolder, matchOnDescription: true }))?.id;
+  return (await vscode.window.showQuickPick([...first, ...items], { title: 'Dynaforge', placeHolder, matchOnDescription: true }))?.id;
 }
 
 /** Quick pick of a stage, `suggested` (the change's current stage) first. */

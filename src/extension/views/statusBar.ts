@@ -4,7 +4,7 @@ import { Disposable } from '../lifecycle';
 import type { ProjectModel } from '../project/projectModel';
 import { approvalSummary } from './changeSummary';
 
-/** The active change, its stage and its blockers; a click switches the active change. */
+/** The active change, its stage and its blockers; a click offers what to do next (or switches the active change). */
 export class StatusBar extends Disposable {
   readonly item: vscode.StatusBarItem;
 
@@ -23,7 +23,7 @@ export class StatusBar extends Disposable {
       return;
     }
     const view = s.active ? this.model.change(s.active.id) : undefined;
-    this.item.command = s.trusted ? { command: Commands.UseChange, title: 'Switch Active Change' } : undefined;
+    this.item.command = s.trusted ? (s.active ? { command: Commands.ActiveChangeActions, title: 'Active Change Actions' } : { command: Commands.UseChange, title: 'Switch Active Change' }) : undefined;
     if (!s.active) {
       this.item.text = '$(layers) Dynaforge: no active change';
       this.item.tooltip = s.trusted ? 'Click to choose the change you work on' : 'Restricted Mode: read-only';
@@ -37,7 +37,7 @@ export class StatusBar extends Disposable {
       const tip = new vscode.MarkdownString(undefined, true);
       tip.appendMarkdown(`**${view.change.id}** ${view.change.title}\n\n${st.lifecycle} · stage **${st.stage}** · ${approvalSummary(st).text} (active via ${s.active.source})\n\n`);
       tip.appendMarkdown(blockers ? `**Blockers**\n${st.blockers.map((b) => `- ${b}`).join('\n')}\n\n` : 'No blockers.\n\n');
-      if (s.trusted) tip.appendMarkdown('*Click to switch the active change.*');
+      if (s.trusted) tip.appendMarkdown('*Click for what to do next, or to switch the active change.*');
       this.item.tooltip = tip;
     }
     this.item.show();

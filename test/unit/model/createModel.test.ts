@@ -161,4 +161,31 @@ describe('model: createModel and the none provider', () => {
     assert.match(e.fix, /DYNAFORGE_MODEL_API_KEY/);
     assert.ok(!JSON.stringify(e.toJSON()).includes('pw'));
   });
+
+  it('overrides (the VS Code settings) win over the environment and config.yaml; their errors name the setting', async () => {
+    const names = { provider: 'dynaforge.model.source', url: 'dynaforge.model.url', model: 'dynaforge.model.name' };
+    const overrides = (url: string | undefined, model: string | undefined): ModelDeps['overrides'] => ({ provider: { value: 'openai-compatible', name: names.provider }, url: { value: url, name: names.url }, model: { value: model, name: names.model } });
+    const bad = thrown(() => createModel(config(), { DYNAFORGE_MODEL_URL: 'http://127.0.0.1:9/v1' }, { ...deps, overrides: overrides('127.0.0.1 port 11434', 'tiny') }));
+    assert.equal(bad.message, 'dynaforge.model.url is not a URL');
+    assert.equal(bad.code, 'usage');
+    assert.deepEqual(bad.where, { field: 'dynaforge.model.url' });
+    assert.match(bad.fix, /http:\/\/127\.0\.0\.1:11434\/v1/);
+    const noUrl = thrown(() => createModel(config(), {}, { ...deps, overrides: overrides('  ', 'tiny') }));
+    assert.equal(noUrl.message, 'the model provider openai-compatible needs dynaforge.model.url, which is not set');
+    assert.match(noUrl.fix, /^set dynaforge\.model\.url to the API base/);
+    assert.match(thrown(() => createModel(config(), {}, { ...deps, overrides: overrides('http://127.0.0.1:9/v1', undefined) })).fix, /^set dynaforge\.model\.name to the server's model name/);
+    // A blank override falls through to the environment, then to config.yaml.
+    assert.equal(createModel(config({ url: 'http://127.0.0.1:9/v1' }), { DYNAFORGE_MODEL: 'env-model' }, { ...deps, overrides: overrides('', '') }).description, 'openai-compatible env-model at http://127.0.0.1:9/v1');
+
+    const server = await startFakeServer();
+    try {
+      server.reply({ kind: 'json', body: completion('from the settings') });
+      const m = createModel(config({ provider: 'none', url: 'http://127.0.0.1:9/v1', model: 'from-config' }), { DYNAFORGE_MODEL_PROVIDER: 'none', DYNAFORGE_MODEL: 'from-env', DYNAFORGE_MODEL_API_KEY: 'k' }, { ...deps, overrides: overrides(server.url, 'from-settings') });
+      assert.equal((await m.chat(HI)).text, 'from the settings');
+      assert.equal(server.requests[0]?.body.model, 'from-settings');
+      assert.equal(server.requests[0]?.authorization, 'Bearer k', 'expected the key from the environment');
+    } finally {
+      await server.close();
+    }
+  });
 });

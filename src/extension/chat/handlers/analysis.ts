@@ -1,30 +1,22 @@
-import { runAnalyze } from '../../../core/analyze/analyze';
-import { runChecklist } from '../../../core/analyze/checklist';
-import { runClarify } from '../../../core/analyze/clarify';
-import { describeCounts, type AnalysisReport } from '../../../core/analyze/findings';
-import type { Workspace } from '../../../core/workspace';
-import type { ActionContext } from '../../engine/actionRunner';
+import type { AnswerInput } from '../../../core/analyze/clarify';
+import { describeCounts, type AnalysisCommand } from '../../../core/analyze/findings';
+import { analysisAction, type AnalysisValues } from '../../engine/analysisActions';
 import { parseChatArgs } from '../chatArgs';
 import { CHAT_VIA, changeOf, followup, valueOf, type ChatAnswer, type ChatCall, type ChatCommand } from '../chatCommand';
 import { esc } from '../chatOut';
 import { renderFindings } from '../findings';
 
-type Analysis = 'analyze' | 'checklist' | 'clarify';
-
-/** Runs one analysis through the ActionRunner (each writes its report under artifacts/analyze/ and an audit event). */
-async function analysis(c: ChatCall, name: Analysis, args: readonly string[], body: (ws: Workspace, id: string, ctx: ActionContext) => Promise<{ report: AnalysisReport; files: { json: string; markdown: string } }>): Promise<ChatAnswer> {
+/**
+ * Runs one analysis (engine/analysisActions: its report under artifacts/analyze/ and an audit
+ * event) and shows it; `before` writes what a command says ahead of the summary.
+ */
+async function analysis<N extends AnalysisCommand>(c: ChatCall, name: N, answer?: AnswerInput, before?: (v: AnalysisValues[N], id: string) => void): Promise<ChatAnswer> {
   const parsed = parseChatArgs(c.prompt);
   const id = changeOf(c, parsed.chId, name).change.id;
   c.out.progress(`${name} ${id}…`);
-  const r = valueOf(
-    c,
-    await c.s.runner.run({ name, args: [name, id, ...args], title: `${name} ${id}`, ...CHAT_VIA }, async (ctx) => {
-      const ws = await ctx.workspace();
-      ctx.chId = id;
-      return body(ws, id, ctx);
-    }),
-  );
+  const r = valueOf(c, await analysisAction(c.s, name, id, answer, CHAT_VIA));
   if (!r) return { chId: id };
+  before?.(r, id);
   const { report, files } = r;
   c.out.para(`**${name} ${id}: ${report.status}** (${describeCounts(report.counts)})`);
   renderFindings(c.out, report.findings);
@@ -38,7 +30,7 @@ async function analysis(c: ChatCall, name: Analysis, args: readonly string[], bo
 export const analyzeCommand: ChatCommand = {
   name: 'analyze',
   access: 'writes',
-  run: (c) => analysis(c, 'analyze', [], async (ws, id, ctx) => runAnalyze(ws, id, ws.actor('user'), await ctx.correlationId())),
+  run: (c) => analysis(c, 'analyze'),
 };
 
 /** `@df /checklist [CH-###]`: writes changes/CH-###/checklist.md (auto items evaluated, manual ones kept). */
@@ -46,7 +38,7 @@ export const checklistCommand: ChatCommand = {
   name: 'checklist',
   access: 'writes',
   async run(c) {
-    const answer = await analysis(c, 'checklist', [], async (ws, id, ctx) => runChecklist(ws, id, ws.actor('user'), await ctx.correlationId()));
+    const answer = await analysis(c, 'checklist');
     if (answer.chId) {
       c.out.md('Checklist: ');
       c.out.file(`changes/${answer.chId}/checklist.md`);
@@ -70,14 +62,11 @@ export const clarifyCommand: ChatCommand = {
       return {};
     }
     const answer = a.question ? { question: a.question, text: a.text.trim() } : undefined;
-    const extra = answer ? ['--answer', answer.question, answer.text] : [];
-    return analysis(c, 'clarify', extra, async (ws, id, ctx) => {
-      const r = await runClarify(ws, id, ws.actor('user'), await ctx.correlationId(), answer);
+    return analysis(c, 'clarify', answer, (r, id) => {
       const done = r.report.answered;
       if (done) c.out.para(`Recorded the answer to **${done.question}** in ${done.file}:${done.entry_line}.${done.stale_approvals.length ? ` spec.md changed, so these approvals are now stale (review, then re-approve): ${done.stale_approvals.map((x) => `${x.stage} by ${esc(x.by)}`).join('; ')}.` : ''}`);
       const open = r.report.questions.filter((q) => q.status === 'open');
       if (open.length) c.out.para(`**Open questions:**\n${open.map((q) => `- **${q.id}** ${esc(q.text)}`).join('\n')}\n\nAnswer one: \`@df /clarify ${id} ${open[0]?.id ?? 'Q-1'} <answer>\``);
-      return r;
     });
   },
 };

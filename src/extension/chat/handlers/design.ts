@@ -31,7 +31,7 @@ export const planCommand: ChatCommand = {
     const result = await c.s.runner.run({ name: 'run', args: ['run', id], title: `design ${id}`, ...CHAT_VIA }, async (ctx) => {
       const ws = await ctx.workspace();
       ctx.chId = id;
-      const model = chooseModel(c.s.settings.value.modelSource, ws, c.request.model);
+      const model = await chooseModel(c.s.settings.value, ws, c.request.model);
       if (model.port.provider === 'none') c.out.progress(`Template mode: ${model.why ?? 'no model'}`);
       return driveChange(ws, { ch: id, model: model.port, seed: 0, steps: DESIGN_ONLY, signal, emit: renderLoopEvent(c.out, true) });
     });

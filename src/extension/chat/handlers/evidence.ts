@@ -1,4 +1,4 @@
-import { writeImpact } from '../../../core/impact/impact';
+import { impactAction } from '../../engine/analysisActions';
 import { captureAction, type CaptureInput } from '../../engine/captureAction';
 import { parseChatArgs } from '../chatArgs';
 import { CHAT_VIA, changeOf, followup, valueOf, type ChatCommand } from '../chatCommand';
@@ -42,14 +42,7 @@ export const impactCommand: ChatCommand = {
   async run(c) {
     const id = changeOf(c, parseChatArgs(c.prompt).chId, 'impact').change.id;
     c.out.progress(`Impact of ${id}: files, history, requirements…`);
-    const r = valueOf(
-      c,
-      await c.s.runner.run({ name: 'impact', args: ['impact', id], title: `impact of ${id}`, ...CHAT_VIA }, async (ctx) => {
-        const ws = await ctx.workspace();
-        ctx.chId = id;
-        return writeImpact(ws, id, ws.actor('user'), await ctx.correlationId());
-      }),
-    );
+    const r = valueOf(c, await impactAction(c.s, id, CHAT_VIA));
     if (!r) return { chId: id };
     const rep = r.report;
     c.out.md(`${r.written ? 'Wrote' : 'Unchanged (same inputs, same bytes):'} `);

@@ -23,7 +23,7 @@ export const implementCommand: ChatCommand = {
     const id = view.change.id;
     if (args.keywords.has('abort')) return abort(c, id);
     const ws = await openWorkspace(c);
-    const choice = chooseModel(c.s.settings.value.modelSource, ws, c.request.model);
+    const choice = await chooseModel(c.s.settings.value, ws, c.request.model);
     if (choice.port.provider === 'none') {
       c.out.para(`**No language model for the Implementer:** ${escEngine(choice.why ?? 'none is configured')}.\n\nYou can do the tasks yourself, and Dynaforge keeps the evidence: start a task, make the change, then mark it done — the diff since the start is recorded and the declared tests are run.`);
       const answer = await renderTasks(c, id, view.tasks, view.change.status === 'open');

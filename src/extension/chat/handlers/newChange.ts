@@ -23,7 +23,7 @@ export const newCommand: ChatCommand = {
     const render = renderLoopEvent(c.out, true);
     const result = await c.s.runner.run({ name: 'run', args: ['run', '--request', request], title: 'frame a new change', ...CHAT_VIA }, async (ctx) => {
       const ws = await ctx.workspace();
-      const model = chooseModel(c.s.settings.value.modelSource, ws, c.request.model);
+      const model = await chooseModel(c.s.settings.value, ws, c.request.model);
       c.out.progress(model.port.provider === 'none' ? 'Framing the change from your words (template mode)…' : `The PM frames the change with ${model.port.description}…`);
       const outcome = await driveChange(ws, { request, model: model.port, seed: 0, steps: DESIGN_ONLY, signal, emit: render });
       ctx.chId = outcome.ch_id;
