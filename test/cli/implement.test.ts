@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { startRun } from '../../src/core/implementer/implement';
@@ -10,7 +10,7 @@ import { withRunLock } from '../../src/core/implementer/runLock';
 import { layoutAt } from '../../src/core/repo/layout';
 import { Workspace } from '../../src/core/workspace';
 import { call, FakeModel, planAnswer, say } from '../unit/implementer/fixture';
-import { baseEnv, CLI, cliSuite, commitAll, diffSnapshots, NOW, snapshot, TempRepo, type AuditLine } from './cliHarness';
+import { baseEnv, CLI, cliSuite, diffSnapshots, NOW, snapshot, TempRepo, type AuditLine } from './cliHarness';
 
 /**
  * `dynaforge implement` end to end, replaying a cassette. The cassette is made by the test
@@ -65,7 +65,9 @@ async function setup(cassette?: string): Promise<TempRepo> {
   await repo.ok('new', 'Count things', '--scope', 'src', 'test');
   put(repo.dir, `changes/${CH}/tasks.md`, '# Tasks\n\n- [ ] T-001 Add the counter\n');
   if (cassette !== undefined) put(repo.dir, CASSETTE, cassette);
-  commitAll(repo.dir, 'setup');
+  // Committed at the fixed time: HEAD, which the evidence records as its base, is the same in every fresh repository.
+  repo.git('add', '-A');
+  execFileSync('git', ['commit', '-q', '-m', 'setup'], { cwd: repo.dir, env: baseEnv({ GIT_AUTHOR_DATE: NOW, GIT_COMMITTER_DATE: NOW }) });
   return repo;
 }
 
@@ -105,11 +107,18 @@ describe('cli: implement', function () {
     assert.equal(repo.read('src/counter.js'), COUNTER);
     assert.equal(repo.read('test/counter.test.js'), COUNTER_TEST);
     assert.equal(repo.read('src/index.js'), "module.exports = { count: require('./counter') };\n");
-    assert.equal(repo.read(`changes/${CH}/tasks.md`), `# Tasks\n\n- [x] T-001 Add the counter (evidence: artifacts/work/${CH}/run-1/state.json#task-1)\n`);
+    assert.equal(repo.read(`changes/${CH}/tasks.md`), `# Tasks\n\n- [x] T-001 Add the counter (evidence: evidence.json#E-1)\n`);
+    // The evidence is the change's own (it outlives the run folder), with git's blob ids as `task done` records them.
+    const evidence = JSON.parse(repo.read(`changes/${CH}/evidence.json`)) as { entries: { id: string; kind: string; task?: string; files: { path: string; blob_after?: string }[] }[] };
+    assert.deepEqual(evidence.entries.map((e) => [e.id, e.kind, e.task]), [['E-1', 'implementer-task', 'T-001'], ['E-2', 'implementer-task', undefined]]);
+    assert.deepEqual(evidence.entries[0]?.files.map((f) => [f.path, f.blob_after]), ['src/counter.js', 'test/counter.test.js'].map((f) => [f, repo.git('hash-object', f).trim()]));
+    assert.match(repo.read(`changes/${CH}/CHANGE_SUMMARY.md`), /- Evidence: `evidence\.json#E-2`/);
+    const checked = await repo.run(['--json', 'check']);
+    assert.ok(!checked.stdout.includes('scope-drift:CH-001:evidence'), `check reads the evidence: no drift\n${checked.stdout}`);
     assert.match(repo.read(`changes/${CH}/CHANGE_SUMMARY.md`), /## Files changed[\s\S]*`src\/counter\.js` \| created[\s\S]*`src\/index\.js` \| modified/);
     const lines = (out: string) => out.split('\n').filter((l) => l && !l.startsWith('audit/'));
-    assert.deepEqual(lines(repo.git('diff', '--name-only')), [`changes/${CH}/tasks.md`, 'src/index.js']);
-    assert.deepEqual(lines(repo.git('ls-files', '--others', '--exclude-standard')), [`changes/${CH}/CHANGE_SUMMARY.md`, 'src/counter.js', 'test/counter.test.js'], 'the run folder is gitignored: only code, tests, tasks.md and CHANGE_SUMMARY.md persist');
+    assert.deepEqual(lines(repo.git('diff', '--name-only')), [`changes/${CH}/change.yaml`, `changes/${CH}/tasks.md`, 'src/index.js']);
+    assert.deepEqual(lines(repo.git('ls-files', '--others', '--exclude-standard')), [`changes/${CH}/CHANGE_SUMMARY.md`, `changes/${CH}/evidence.json`, 'src/counter.js', 'test/counter.test.js'], 'the run folder is gitignored: only code, tests and the change record (tasks.md, evidence, CHANGE_SUMMARY.md) persist');
 
     const run = RunSchema.parse(JSON.parse(repo.read(`artifacts/work/${CH}/run-1/run.json`)));
     assert.deepEqual([run.status, run.n, run.seed, run.steps_done, run.max_steps, run.model], ['succeeded', 1, 0, 7, 50, `scripted (cassette ${CASSETTE})`]);
@@ -160,6 +169,8 @@ describe('cli: implement', function () {
     }
     const [a, b] = trees as [Map<string, Buffer>, Map<string, Buffer>];
     assert.ok(a.has(`artifacts/work/${CH}/run-1/.retain`));
+    const retained = (a.get(`audit/changes/${CH}.jsonl`)?.toString() ?? '').split('\n').filter((l) => l.includes('"retention.retained"'));
+    assert.equal(retained.length, 1, '--retain records retention.retained, as `retention retain` does');
     assert.ok(a.has(`artifacts/work/${CH}/run-1/transcript.jsonl`));
     assert.deepEqual(diffSnapshots(a, b), { added: [], removed: [], changed: [] });
   });
@@ -183,7 +194,9 @@ describe('cli: implement', function () {
     assert.equal(repo.read('src/index.js'), 'module.exports = {};\n');
     assert.equal(repo.read(`changes/${CH}/tasks.md`), '# Tasks\n\n- [ ] T-001 Add the counter\n');
     assert.equal(repo.read('test/counter.test.js'), '// mine now\n');
-    assert.deepEqual(repo.git('status', '--porcelain', '--', 'src', 'changes').split('\n').filter(Boolean), []);
+    // The tree is as it was; evidence.json, like the audit log, is only appended to: what the run did stays on record.
+    assert.deepEqual(repo.git('status', '--porcelain', '--', 'src', 'changes').split('\n').map((l) => l.trim()).filter(Boolean), [`M changes/${CH}/change.yaml`, `?? changes/${CH}/evidence.json`]);
+    assert.deepEqual((JSON.parse(repo.read(`changes/${CH}/evidence.json`)) as { entries: { source: { run: number } }[] }).entries.map((e) => e.source.run), [1, 1]);
     assert.equal(RunSchema.parse(JSON.parse(repo.read(`artifacts/work/${CH}/run-1/run.json`))).status, 'aborted');
     const again = await repo.run(['implement', 'resume', CH], { env: SCRIPTED });
     assert.equal(again.code, 1);

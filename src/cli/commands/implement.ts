@@ -12,56 +12,58 @@ import type { Runner } from '../program';
 /** Exit code of a run cancelled with Ctrl-C (128 + SIGINT), as shells report it. */
 const CANCELLED_EXIT = 130;
 
-function whole(value: string): number {
+/** A commander option parser for whole numbers (`--seed`, `--max-steps`). */
+export function whole(value: string): number {
   if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError('expected a whole number');
   return Number(value);
 }
 
-/** The live narrative: one line per thing that happened, as it happens. */
-function narrator(ctx: CliContext): (e: ImplementerEvent) => void {
-  const out = (line: string) => ctx.io.out(line);
+/**
+ * The Implementer's live narrative, one line per thing that happened (a plan: a few lines);
+ * undefined for what is not told (the model's streamed text, step ends). Shared by
+ * `implement` and `run`, so both tell a run the same way.
+ */
+export function describeImplementerEvent(e: ImplementerEvent): string | undefined {
+  switch (e.kind) {
+    case 'run-started':
+      return `${e.resumed ? 'Resuming' : 'Implementing'} ${e.folder} (model ${e.model}, seed ${e.seed}, budget ${e.max_steps} steps)`;
+    case 'step-started':
+      return `[step ${e.step}] ${e.task ?? 'plan'}`;
+    case 'plan-ready':
+      return [`  plan: ${e.tasks.length} task(s), task list hash ${e.tasks_hash.slice(0, 12)}`, ...e.tasks.map((t) => `    ${t.id} ${t.title}${t.tasks_md ? ` (${t.tasks_md})` : ''}`), ...e.notes.map((n) => `    note: ${n}`)].join('\n');
+    case 'plan-invalid':
+      return `  the plan is malformed: ${e.error}${e.retry ? '; asking again' : ''}`;
+    case 'tool':
+      return `  ${e.ok ? '' : 'refused/failed: '}${e.name}: ${e.summary}`;
+    case 'verification':
+      return `  verification ${e.name}: ${e.passed ? 'passed' : e.timed_out ? 'timed out' : `failed (exit ${e.exit ?? 'killed'})`}`;
+    case 'task':
+      if (e.state === 'done') return `  ${e.task} done: changed ${e.files?.join(', ')}`;
+      return e.state === 'blocked' ? `  ${e.task} NOT done (${e.reason}); concern ${e.concern}` : undefined;
+    case 'concern':
+      return `  concern ${e.id}: ${e.summary}`;
+    default:
+      return undefined;
+  }
+}
+
+/** Prints the narrative as it happens (not with --json: the JSON document is the output then). */
+export function implementerNarrator(ctx: CliContext): ((e: ImplementerEvent) => void) | undefined {
+  if (ctx.json) return undefined;
   return (e) => {
-    switch (e.kind) {
-      case 'run-started':
-        out(`${e.resumed ? 'Resuming' : 'Implementing'} ${e.folder} (model ${e.model}, seed ${e.seed}, budget ${e.max_steps} steps)`);
-        break;
-      case 'step-started':
-        out(`[step ${e.step}] ${e.task ?? 'plan'}`);
-        break;
-      case 'plan-ready':
-        out(`  plan: ${e.tasks.length} task(s), task list hash ${e.tasks_hash.slice(0, 12)}`);
-        for (const t of e.tasks) out(`    ${t.id} ${t.title}${t.tasks_md ? ` (${t.tasks_md})` : ''}`);
-        for (const n of e.notes) out(`    note: ${n}`);
-        break;
-      case 'plan-invalid':
-        out(`  the plan is malformed: ${e.error}${e.retry ? '; asking again' : ''}`);
-        break;
-      case 'tool':
-        out(`  ${e.ok ? '' : 'refused/failed: '}${e.name}: ${e.summary}`);
-        break;
-      case 'verification':
-        out(`  verification ${e.name}: ${e.passed ? 'passed' : e.timed_out ? 'timed out' : `failed (exit ${e.exit ?? 'killed'})`}`);
-        break;
-      case 'task':
-        if (e.state === 'done') out(`  ${e.task} done: changed ${e.files?.join(', ')}`);
-        else if (e.state === 'blocked') out(`  ${e.task} NOT done (${e.reason}); concern ${e.concern}`);
-        break;
-      case 'concern':
-        out(`  concern ${e.id}: ${e.summary}`);
-        break;
-      default:
-        break;
-    }
+    const line = describeImplementerEvent(e);
+    if (line !== undefined) ctx.io.out(line);
   };
 }
 
 function deps(ws: Workspace, ctx: CliContext, signal?: AbortSignal): LoopDeps {
+  const narrate = implementerNarrator(ctx);
   return {
     ws,
     model: createModel(ws.config, ctx.env, { root: ws.layout.root, clock: ws.clock }),
     verifier: commandVerifier(ws.layout.root, ctx.env),
     correlationId: ctx.correlationId,
-    ...(ctx.json ? {} : { onEvent: narrator(ctx) }),
+    ...(narrate ? { onEvent: narrate } : {}),
     ...(signal ? { signal } : {}),
   };
 }
@@ -81,7 +83,8 @@ async function cancellable<T>(ctx: CliContext, fn: (signal: AbortSignal) => Prom
   }
 }
 
-function reportText(r: RunReport): string {
+/** How a run ended, after its narrative: `implement`, `implement resume` and `run` print it. */
+export function runReportText(r: RunReport): string {
   const done = r.states.filter((s) => s.status === 'done').length;
   const lines = [`Run ${r.folder} ${r.run.status}: ${done} of ${r.tasks.length} task(s) done in ${r.run.steps_done} of ${r.run.max_steps} steps${r.why && r.run.status !== 'succeeded' ? ` (${r.why})` : ''}`];
   if (r.files.length) lines.push(`  files changed: ${r.files.map((f) => `${f.path} (${f.action})`).join(', ')}`);
@@ -133,7 +136,7 @@ export function registerImplement(program: Command, run: Runner): void {
         return r.plan ? 0 : 1;
       }
       const r = await cancellable(ctx, (signal) => startRun(deps(ws, ctx, signal), { ...common, ...(opts.retain ? { retain: true } : {}) }));
-      ctx.emit(r, () => reportText(r));
+      ctx.emit(r, () => runReportText(r));
       return exitOf(r);
     }));
 
@@ -148,7 +151,7 @@ export function registerImplement(program: Command, run: Runner): void {
       const chId = ws.resolveChange(given);
       ctx.chId = chId;
       const r = await cancellable(ctx, (signal) => resumeRun(deps(ws, ctx, signal), { chId, ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}) }));
-      ctx.emit(r, () => reportText(r));
+      ctx.emit(r, () => runReportText(r));
       return exitOf(r);
     }));
 

@@ -1,5 +1,6 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { allTasksDone, driveChange, type LoopEvent, type LoopSteps } from '../../core/agents/orchestrator';
+import type { ImplementerEvent } from '../../core/implementer/events';
 import { startRun } from '../../core/implementer/implement';
 import { openTaskIds } from '../../core/implementer/tasksMd';
 import { commandVerifier } from '../../core/implementer/verifier';
@@ -7,16 +8,12 @@ import { createModel } from '../../core/model/createModel';
 import { validateChange } from '../../core/qa/validate';
 import type { CliContext } from '../context';
 import type { Runner } from '../program';
+import { implementerNarrator, runReportText, whole } from './implement';
 
 interface RunOptions {
   request?: string;
   seed?: number;
   maxSteps?: number;
-}
-
-function whole(value: string): number {
-  if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError('expected a whole number');
-  return Number(value);
 }
 
 /** One line per loop event: the narrative a person watches. */
@@ -62,10 +59,13 @@ export function registerRun(program: Command, run: Runner): void {
           if (model.provider === 'none') {
             return { done: allTasksDone(w, id), message: `${openTaskIds(w.layout, id).length} task(s) are for a person to do (no model is configured): dynaforge task next ${id}` };
           }
+          // People read the Implementer's narrative as `implement` tells it; --json gets each task's state as a loop event.
+          const onEvent = implementerNarrator(ctx) ?? ((e: ImplementerEvent) => (e.kind === 'task' ? c.emit({ kind: 'step', ch_id: id, role: 'implementer', message: `${e.task} ${e.state}${e.files?.length ? `: ${e.files.join(', ')}` : ''}` }) : undefined));
           const report = await startRun(
-            { ws: w, model, verifier: commandVerifier(w.layout.root, ctx.env), correlationId: ctx.correlationId, onEvent: (e) => (e.kind === 'task' ? c.emit({ kind: 'step', ch_id: id, role: 'implementer', message: `${e.task} ${e.state}${e.files?.length ? `: ${e.files.join(', ')}` : ''}` }) : undefined), ...(c.signal ? { signal: c.signal } : {}) },
+            { ws: w, model, verifier: commandVerifier(w.layout.root, ctx.env), correlationId: ctx.correlationId, onEvent, ...(c.signal ? { signal: c.signal } : {}) },
             { chId: id, seed: c.seed, ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}) },
           );
+          if (!ctx.json) ctx.io.out(runReportText(report));
           return { done: report.run.status === 'succeeded' && allTasksDone(w, id), message: report.why ?? `run ${report.folder} ${report.run.status}; ${openTaskIds(w.layout, id).length} task(s) still open` };
         },
         async validate(w, id, c) {

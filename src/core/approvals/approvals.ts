@@ -78,7 +78,7 @@ export async function recordDecision(ws: Workspace, input: DecisionInput, correl
     artifacts: covered,
     ...(input.stage === 'validate' || input.stage === 'package' ? { maturity_level: change.maturity_level } : {}),
   };
-  const updated = ws.store.update(change.id, (c) => ({ ...c, approvals: [...c.approvals, approval] }));
+  const updated = await ws.store.update(change.id, (c) => ({ ...c, approvals: [...c.approvals, approval] }));
   await ws.audit.append({
     type: 'approval.recorded',
     ch_id: change.id,

@@ -28,7 +28,7 @@ export async function promote(ws: Workspace, chId: string, to: MaturityLevel, co
   if (change.status !== 'open') throw new DfError('conflict', `${chId} is ${change.status}: it cannot be promoted`, 'promote an open change', { file: ws.store.relFile(chId), field: 'status' });
   const rerun = [...new Set(change.approvals.filter((a) => a.decision === 'approved' && (a.stage === 'validate' || a.stage === 'package')).map((a) => a.stage))];
   const cleared = change.qa_verdict?.verdict;
-  const updated = ws.store.update(chId, (c) => {
+  const updated = await ws.store.update(chId, (c) => {
     const { qa_verdict: _dropped, ...rest } = c;
     return { ...rest, maturity_level: to };
   });

@@ -12,7 +12,7 @@ import { renderTemplate, serializeChange } from '../store/changeStore';
 import type { Workspace } from '../workspace';
 import { captureBriefSection, draftTitle, insertCaptureSection, mergeScope, union } from './captureText';
 import { diffFiles, diffHash } from './diffFiles';
-import { appendEvidence, evidenceRef, nextEvidenceId, readEvidence } from './evidenceStore';
+import { appendEvidence, type NewEvidence } from './evidenceStore';
 import { resolveLocal, resolveRange } from './range';
 import { commitsWithClaims, compareChangeIds, traceIdsIn, type ClaimedCommit } from './trailers';
 
@@ -62,8 +62,7 @@ export async function capture(ws: Workspace, req: CaptureRequest): Promise<Captu
     throw new DfError('usage', `nothing to capture: ${source.kind === 'range' ? `the commits of ${source.spec} change no file in this project` : `there are no ${source.kind} changes against HEAD`}`, source.kind === 'staged' ? '`git add` the files first' : 'check `git status` and the range');
   }
   const diff = await diffHash(h, source);
-  const evidence: DiffEvidence = {
-    id: into ? nextEvidenceId(readEvidence(ws.layout, into.id)) : 'E-1',
+  const draft: NewEvidence<DiffEvidence> = {
     kind: 'git-diff',
     captured_at: ws.clock.nowIso(),
     source,
@@ -81,12 +80,12 @@ export async function capture(ws: Workspace, req: CaptureRequest): Promise<Captu
     const shas = claimedElsewhere.filter((c) => c.claimed_by.includes(id)).map((c) => c.sha.slice(0, 12));
     warnings.push(`${shas.length} commit(s) of this range are claimed by ${id} (${shas.join(', ')})${ws.store.exists(id) ? '' : `, a change not found here`}; linked under links.related`);
   }
-  const ref = evidenceRef(evidence.id);
-  const withCapture = (c: Change, linked: readonly string[] = []): Change => ({
+  /** The change as the capture leaves it: scope merged, related changes linked, the evidence (once appended) referenced. */
+  const withCapture = (c: Change, ref?: string, linked: readonly string[] = []): Change => ({
     ...c,
     scope: mergeScope(c, { paths, ...ids }),
     links: { ...c.links, related: union(c.links.related, [...related, ...linked].filter((id) => id !== c.id)).sort(compareChangeIds) },
-    evidence: union(c.evidence, [ref]),
+    evidence: ref ? union(c.evidence, [ref]) : c.evidence,
   });
   /** Impact's conflicts of the change as the capture leaves it: linked under links.related, and reported. */
   const overlaps = async (c: Change): Promise<ImpactConflict[]> => {
@@ -98,8 +97,8 @@ export async function capture(ws: Workspace, req: CaptureRequest): Promise<Captu
 
   if (into) {
     const conflicts = await overlaps(into);
-    appendEvidence(ws.layout, into.id, evidence);
-    const change = ws.store.update(into.id, (c) => withCapture(c, conflicts.map((o) => o.id)));
+    const { entry: evidence, ref } = await appendEvidence<DiffEvidence>(ws.layout, into.id, draft);
+    const change = await ws.store.update(into.id, (c) => withCapture(c, ref, conflicts.map((o) => o.id)));
     await ws.audit.appendMany([
       event(req, change.id, 'change.updated', { fields: ['scope', 'links', 'evidence'], file: ws.store.relFile(change.id), hash: sha256(serializeChange(change)) }),
       capturedEvent(req, change.id, evidence, ref, related),
@@ -108,7 +107,7 @@ export async function capture(ws: Workspace, req: CaptureRequest): Promise<Captu
   }
 
   const created = await ws.store.create({
-    title: req.title ?? draftTitle(commits, evidence),
+    title: req.title ?? draftTitle(commits, draft),
     origin: 'code',
     paths,
     ...ids,
@@ -117,8 +116,8 @@ export async function capture(ws: Workspace, req: CaptureRequest): Promise<Captu
   });
   try {
     const conflicts = await overlaps(created);
-    appendEvidence(ws.layout, created.id, evidence);
-    const change = ws.store.update(created.id, (c) => withCapture(c, conflicts.map((o) => o.id)));
+    const { entry: evidence, ref } = await appendEvidence<DiffEvidence>(ws.layout, created.id, draft);
+    const change = await ws.store.update(created.id, (c) => withCapture(c, ref, conflicts.map((o) => o.id)));
     const brief = insertCaptureSection(renderTemplate(ws.store.template('brief'), change), captureBriefSection(evidence));
     writeFileAtomicSync(join(changeDir(ws.layout, change.id), 'brief.md'), brief, ws.store.relFile(change.id, 'brief.md'));
     await ws.audit.appendMany([

@@ -9,9 +9,10 @@ import type { RunWriter } from './runWriter';
 
 /**
  * Every file a run touches, with its pre-image (`pre/<sha256>` in the run folder, saved before
- * the first write) and the hash the run last wrote, in `files.json`. That is what `implement
- * abort` restores from, and how it recognises a file someone edited after the run: its
- * content is then neither what the run wrote nor what it was about to write.
+ * the run's first write and before each task's first write) and the hash the run last wrote,
+ * in `files.json`. That is what `implement abort` restores from, and how it recognises a file
+ * someone edited after the run: its content is then neither what the run wrote nor what it
+ * was about to write. A task's evidence is taken against the content before its first write.
  */
 const Sha = z.string().regex(/^[0-9a-f]{64}$/);
 const EntrySchema = z.strictObject({
@@ -37,6 +38,13 @@ export interface WriteOutcome {
   readonly action: 'created' | 'modified' | 'unchanged';
   readonly before: string | null;
   readonly after: string;
+}
+
+/** A file a task changed: its sha256 before the task's first write to it and now (null: there was none, there is none). */
+export interface TaskChange {
+  readonly path: string;
+  readonly before: string | null;
+  readonly after: string | null;
 }
 
 export interface RestoreReport {
@@ -84,9 +92,9 @@ export class FileTracker {
     const before = current === undefined ? null : sha256(current);
     const after = sha256(data);
     if (before === after) return Promise.resolve({ action: 'unchanged', before, after });
+    if (current !== undefined && !this.writtenBy(who.task).includes(rel)) this.savePre(before as string, current);
     let entry = this.entry(rel);
     if (!entry) {
-      if (current !== undefined) this.savePre(before as string, current);
       entry = { path: rel, existed: current !== undefined, ...(before ? { pre: before } : {}), post: after, prior: before, created_dirs: this.missingDirs(abs) };
       this.manifest.files.push(entry);
       this.manifest.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -103,9 +111,23 @@ export class FileTracker {
 
   /** The paths `task` changed: written by it and, now, different from what they were before its first write. */
   changedBy(task: string): string[] {
+    return this.changesBy(task).map((c) => c.path);
+  }
+
+  /** What `task` changed, by path (sorted): the content before its first write, and now. */
+  changesBy(task: string): TaskChange[] {
     const first = new Map<string, string | null>();
     for (const j of this.manifest.journal) if (j.task === task && !first.has(j.path)) first.set(j.path, j.before);
-    return [...first.entries()].filter(([path, before]) => this.currentHash(path) !== before).map(([path]) => path).sort();
+    return [...first.entries()]
+      .map(([path, before]) => ({ path, before, after: this.currentHash(path) }))
+      .filter((c) => c.after !== c.before)
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /** The saved content whose sha256 is `sha` (a pre-image), or undefined when the run folder does not hold it. */
+  preImage(sha: string): { readonly abs: string; readonly rel: string } | undefined {
+    const name = `pre/${sha}`;
+    return existsSync(this.folder.path(name)) ? { abs: this.folder.path(name), rel: this.folder.fileRel(name) } : undefined;
   }
 
   /** Every path `task` wrote, in order of its first write. */

@@ -1,10 +1,11 @@
 import { DfError } from '../errors';
+import { setRetained } from '../retention/retain';
 import type { Change } from '../schema/change';
 import type { Run } from '../schema/run';
 import type { Workspace } from '../workspace';
 import { scopeMatcher } from './confine';
 import { FileTracker, type RestoreReport } from './fileTracker';
-import { RunLoop, type LoopDeps, type RunPlan } from './loop';
+import { IMPLEMENTER_ACTOR, RunLoop, type LoopDeps, type RunPlan } from './loop';
 import { planContext, type PlanContext } from './prompts';
 import { RunFolder, runsRel } from './runFolder';
 import { initialState, PlanAnswerSchema, TasksFileSchema, type Refused, type RunTask, type TaskState } from './runState';
@@ -86,7 +87,7 @@ export async function startRun(deps: LoopDeps, opts: StartOptions): Promise<RunR
     const state = initialState();
     folder.writeState(state);
     folder.writeRun(run);
-    if (opts.retain) folder.retain();
+    if (opts.retain) await setRetained(ws, folder.rel, { actor: IMPLEMENTER_ACTOR, correlationId: deps.correlationId });
     const loop = new RunLoop(deps, folder, run, state, new FileTracker(folder, deps.writer), await contextFor(ws, change), undefined, () => scopeFiles(ws, change));
     deps.onEvent?.({ kind: 'run-started', run_id: run.run_id, n: run.n, folder: folder.rel, resumed: false, model: run.model, seed, max_steps: maxSteps });
     return finish(loop, change);
@@ -116,6 +117,8 @@ export async function resumeRun(deps: LoopDeps, opts: { chId: string; maxSteps?:
     }
     run.status = 'running';
     delete run.finished;
+    // The concern that explained how it stopped stays in the audit log; how it ends now gets its own.
+    delete run.concern;
     const plan = state.phase === 'plan' ? undefined : loadPlan(folder);
     const loop = new RunLoop(deps, folder, run, state, new FileTracker(folder, deps.writer), await contextFor(ws, change), plan, () => scopeFiles(ws, change));
     loop.save();
@@ -167,9 +170,6 @@ async function finish(loop: RunLoop, change: Change): Promise<RunReport> {
   const { run, state, folder, tracker } = loop;
   run.status = outcome.status;
   run.finished = loop.now();
-  // A failed run is referenced from the concern that explains it (retention keeps it); a run that succeeded in the end has none.
-  if (outcome.status === 'failed' && outcome.concern) run.concern = outcome.concern;
-  if (outcome.status === 'succeeded') delete run.concern;
   const bookkeeping = [tasksMdRel(change.id), `changes/${change.id}/${SUMMARY_FILE}`];
   const files: ChangedFile[] = tracker.paths
     .filter((p) => !bookkeeping.includes(p))
@@ -184,6 +184,11 @@ async function finish(loop: RunLoop, change: Change): Promise<RunReport> {
     await loop.write(summary, Buffer.from(renderSummary(change, run, loop.runPlan, state.tasks, files, folder.rel), 'utf8'), 'run', run.steps_done, false);
   }
   loop.save();
+  if (outcome.status === 'failed') {
+    // A failed run is referenced from the concern that explains it (retention keeps it while it does).
+    await loop.referenceFailure(outcome);
+    loop.save();
+  }
   loop.emit({ kind: 'run-finished', status: run.status, ...(outcome.why ? { why: outcome.why } : {}) });
   if (outcome.error) throw outcome.error;
   const tasks = loop.runPlan?.tasks ?? [];

@@ -5,6 +5,7 @@ import { isModelError } from '../model/modelError';
 import { collectStream, type ChatMessage, type ChatRequest, type ChatResult, type ModelPort } from '../model/modelPort';
 import { requestSummary } from '../model/requestHash';
 import { excerpt } from '../model/toolCalls';
+import { linkRunConcern, raiseRunConcern } from '../retention/runConcern';
 import type { Actor, AuditEventType, AuditPayload } from '../schema/audit';
 import type { Layout } from '../repo/layout';
 import type { Config } from '../schema/config';
@@ -45,14 +46,22 @@ export interface LoopDeps {
 /** The ephemeral spec, plan and task list of a run (spec.json, plan.json, tasks.json). */
 export type RunPlan = Pick<ParsedPlan, 'spec' | 'plan' | 'tasks'>;
 
+/** What the concern explaining a run that stopped says, and its evidence after the run folder. */
+export interface RunStop {
+  readonly summary: string;
+  readonly evidence: string[];
+}
+
 export interface LoopOutcome {
   readonly status: RunStatus;
   /** Why a run failed or stopped, for people. */
   readonly why?: string;
   /** A failure of the engine or the model port (not of the model's work), rethrown by the caller after the run is recorded. */
   readonly error?: unknown;
-  /** The concern that explains a failed run (`CH-###/C-n`). */
+  /** The concern a blocked task raised that explains the failed run (`CH-###/C-n`). */
   readonly concern?: string;
+  /** Otherwise, for a run that stopped (no valid plan, the budget spent, an error): the concern to raise about it. */
+  readonly stop?: RunStop;
 }
 
 interface StepResult {
@@ -81,6 +90,10 @@ export class RunLoop {
     private readonly scopeFiles: () => Promise<string[]>,
   ) {}
 
+  get ws(): Workspace {
+    return this.deps.ws;
+  }
+
   get layout(): Layout {
     return this.deps.ws.layout;
   }
@@ -101,7 +114,7 @@ export class RunLoop {
     await this.deps.ws.audit.append({ type, ch_id: this.run.ch_id, actor: IMPLEMENTER_ACTOR, run_id: this.run.run_id, correlation_id: this.deps.correlationId, payload });
   }
 
-  /** Raises a concern about this run (its folder is the evidence). */
+  /** Raises a concern about something in this run (a task blocked, a write refused): its folder is the first evidence. */
   async concern(summary: string, evidence: string[] = []): Promise<string> {
     const c = await raiseConcern({ layout: this.deps.ws.layout, audit: this.deps.ws.audit, actor: IMPLEMENTER_ACTOR, correlationId: this.deps.correlationId }, this.run.ch_id, {
       severity: 'medium',
@@ -109,30 +122,73 @@ export class RunLoop {
       summary,
       evidence: [this.folder.rel, ...evidence],
     });
-    this.state.concerns.push(c.id);
-    this.emit({ kind: 'concern', id: `${this.run.ch_id}/${c.id}`, summary });
+    this.noted(c.id, summary);
     return c.id;
+  }
+
+  private noted(id: string, summary: string): void {
+    this.state.concerns.push(id);
+    this.emit({ kind: 'concern', id: `${this.run.ch_id}/${id}`, summary });
+  }
+
+  /**
+   * References a failed run from the concern that explains it, through retention (run.json
+   * `concern`, written under the retention lock; the concern's evidence names the run folder):
+   * a blocked task's concern, or for a run that stopped one raised now by raiseRunConcern.
+   * After an engine error, the error is what the caller reports: a concern that cannot be
+   * raised then is let go.
+   */
+  async referenceFailure(outcome: LoopOutcome): Promise<void> {
+    const { ws, correlationId } = this.deps;
+    if (outcome.concern) {
+      this.run.concern = (await linkRunConcern(ws, this.folder.rel, outcome.concern)).concern;
+      return;
+    }
+    if (!outcome.stop) return;
+    try {
+      const r = await raiseRunConcern(ws, this.folder.rel, { summary: outcome.stop.summary, evidence: outcome.stop.evidence, actor: IMPLEMENTER_ACTOR, correlationId });
+      this.run.concern = r.ref;
+      if (r.raised) this.noted(r.concern.id, r.concern.summary);
+    } catch (e) {
+      if (!outcome.error) throw e;
+    }
   }
 
   /** Runs the loop to its end (or a stop); never throws for the model's mistakes. */
   async execute(): Promise<LoopOutcome> {
-    const ref = (id: string | undefined) => (id ? { concern: `${this.run.ch_id}/${id}` } : {});
     try {
-      if (this.state.phase === 'plan' && !(await this.planPhase())) return { status: 'failed', why: 'the model gave no valid plan', ...ref(this.state.concerns.at(-1)) };
+      const malformed = this.state.phase === 'plan' ? await this.planPhase() : undefined;
+      if (malformed) return { status: 'failed', why: 'the model gave no valid plan', stop: malformed };
       await this.taskPhase();
       const open = this.state.tasks.filter((t) => t.status !== 'done');
       if (!open.length) return { status: 'succeeded' };
-      return { status: 'failed', why: open.map((t) => `${t.id} ${t.status}${t.block ? ` (${t.block})` : ''}`).join(', '), ...ref(open.find((t) => t.concern)?.concern) };
+      const why = open.map((t) => `${t.id} ${t.status}${t.block ? ` (${t.block})` : ''}`).join(', ');
+      const concern = open.find((t) => t.concern)?.concern;
+      return { status: 'failed', why, ...(concern ? { concern: `${this.run.ch_id}/${concern}` } : {}) };
     } catch (e) {
       if (e instanceof Cancelled) return { status: 'aborted', why: 'cancelled' };
       if (e instanceof BudgetSpent) {
         const open = this.state.tasks.filter((t) => t.status === 'pending' || t.status === 'running').map((t) => t.id);
         const why = `the step budget of ${this.run.max_steps} is spent${open.length ? ` with ${open.join(', ')} not done` : ' before a plan was made'}`;
-        return { status: 'failed', why, ...ref(await this.concern(`implementer ${this.label}: ${why}; resume with \`dynaforge implement resume ${this.run.ch_id} --max-steps N\``)) };
+        return { status: 'failed', why, stop: this.stopped(`implementer ${this.label}: ${why}; resume with \`dynaforge implement resume ${this.run.ch_id} --max-steps N\``) };
       }
       const why = isDfError(e) ? e.message : e instanceof Error ? e.message : String(e);
-      const id = await this.concern(`implementer ${this.label} stopped: ${why}`).catch(() => undefined);
-      return { status: 'failed', why, error: e, ...ref(id) };
+      return { status: 'failed', why, error: e, stop: this.stopped(`implementer ${this.label} stopped: ${why}`) };
+    }
+  }
+
+  /** A stop whose concern names, after the run folder, what outlives it: the tasks.md tasks not done and the files their run tasks changed. */
+  private stopped(summary: string): RunStop {
+    const open = (this.plan?.tasks ?? []).filter((t) => this.state.tasks.find((s) => s.id === t.id)?.status !== 'done');
+    return { summary, evidence: [...new Set(open.flatMap((t) => [...(t.tasks_md ? [`tasks.md#${t.tasks_md}`] : []), ...this.changedFiles(t.id)]))] };
+  }
+
+  /** The files a task changed, as far as they can be read: a stopped run is recorded whatever state its files are in. */
+  private changedFiles(task: string): string[] {
+    try {
+      return this.tracker.changedBy(task);
+    } catch {
+      return [];
     }
   }
 
@@ -144,10 +200,12 @@ export class RunLoop {
     return `run-${this.run.n} of ${this.run.ch_id}`;
   }
 
-  private async planPhase(): Promise<boolean> {
+  /** Asks for the plan (one second chance); a stop when the model gave none that is valid. */
+  private async planPhase(): Promise<RunStop | undefined> {
     let messages = (this.state.conversation?.messages as ChatMessage[] | undefined) ?? planMessages(this.ctx);
     for (;;) {
       let valid = false;
+      let error = '';
       const r = await this.step('plan', undefined, planRequest(messages, this.run.seed), async (answer) => {
         const parsed = parsePlan(answer.text, this.tests.map((t) => t.name), this.ctx.openTasks);
         if (parsed.ok) {
@@ -158,11 +216,11 @@ export class RunLoop {
         const retry = messages.filter((m) => m.role === 'assistant').length === 0;
         this.emit({ kind: 'plan-invalid', error: parsed.error, retry });
         if (retry) return { outcome: 'plan-invalid', tools: [], conversation: { messages: [...messages, { role: 'assistant', content: answer.text }, planRepair(parsed.error)] } };
-        await this.concern(`implementer ${this.label}: the model's plan is malformed (${excerpt(parsed.error, 300)}); nothing was changed`, [this.folder.fileRel('transcript.jsonl')]);
+        error = parsed.error;
         return { outcome: 'plan-invalid', tools: [] };
       });
-      if (valid) return true;
-      if (!r.conversation) return false;
+      if (valid) return undefined;
+      if (!r.conversation) return { summary: `implementer ${this.label}: the model's plan is malformed (${excerpt(error, 300)}); nothing was changed`, evidence: [this.folder.fileRel('transcript.jsonl')] };
       messages = [...r.conversation.messages];
     }
   }

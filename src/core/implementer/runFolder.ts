@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { canonicalJson, prettyJson } from '../canonical';
@@ -121,14 +121,6 @@ export class RunFolder {
       appendFileSync(this.path('transcript.jsonl'), records.map((r) => `${canonicalJson(r)}\n`).join(''));
     } catch (e) {
       throw ioError('write', this.fileRel('transcript.jsonl'), e);
-    }
-  }
-
-  retain(): void {
-    try {
-      writeFileSync(this.path(RETAIN_MARKER), '');
-    } catch (e) {
-      throw ioError('write', this.fileRel(RETAIN_MARKER), e);
     }
   }
 

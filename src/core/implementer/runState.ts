@@ -61,6 +61,8 @@ export const TaskStateSchema = z.strictObject({
   block: z.enum(BLOCK_REASONS).optional(),
   /** The tasks.md task marked done for it. */
   marked: z.string().optional(),
+  /** Its entry in the change's evidence.json once done (`evidence.json#E-n`): what tasks.md and CHANGE_SUMMARY.md link. */
+  evidence: z.string().optional(),
   concern: z.string().optional(),
 });
 export type TaskState = z.infer<typeof TaskStateSchema>;

@@ -25,14 +25,15 @@ function latest(vs: readonly Verification[]): Verification[] {
 
 /**
  * `changes/CH-###/CHANGE_SUMMARY.md`, written at the end of a successful run: what survives of
- * it once the run folder is purged. Deterministic: same run, same bytes.
+ * it once the run folder is purged, each task linked to its entry in evidence.json (beside
+ * this file). Deterministic: same run, same bytes.
  */
 export function renderSummary(change: Change, run: Run, plan: RunPlan, states: readonly TaskState[], files: readonly ChangedFile[], folderRel: string): string {
   const out: string[] = [
     `# Change summary: ${change.id} — ${change.title}`,
     '',
     `Written by the Implementer at the end of run-${run.n} (run id \`${run.run_id}\`, ${run.finished ?? run.started}): model ${run.model}, seed ${run.seed}, ${run.steps_done} of ${run.max_steps} steps.`,
-    `Task list hash: \`${run.tasks_hash ?? ''}\`. The run folder \`${folderRel}/\` is ephemeral; this file is what persists.`,
+    `Task list hash: \`${run.tasks_hash ?? ''}\`. The run folder \`${folderRel}/\` is ephemeral; this file and each task's evidence in evidence.json are what persist.`,
     '',
     `**What:** ${plan.spec.summary}`,
     '',
@@ -44,7 +45,8 @@ export function renderSummary(change: Change, run: Run, plan: RunPlan, states: r
     out.push(`### ${t.id}: ${t.title}${t.tasks_md ? ` (${t.tasks_md} in tasks.md)` : ''} — ${st?.status ?? 'pending'}`, '');
     out.push(`- Files changed: ${st?.files.length ? st.files.map((f) => `\`${f}\``).join(', ') : 'none'}`);
     for (const v of latest(st?.verification ?? [])) out.push(`- Verification \`${v.name}\`: ${verdictOf(v)}`);
-    out.push(`- Evidence: \`${folderRel}/state.json#${t.id}\``, '');
+    // A run resumed from a folder written before evidence.json held the Implementer's evidence has only its state to point at.
+    out.push(`- Evidence: \`${st?.evidence ?? `${folderRel}/state.json#${t.id}`}\``, '');
   }
   out.push('## Files changed', '');
   if (files.length) {

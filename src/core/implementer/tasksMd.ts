@@ -23,8 +23,9 @@ export function openTaskIds(layout: Layout, chId: string): string[] {
 }
 
 /**
- * tasks.md with task `id` marked done and its evidence pointing at the run, every other line
- * as it was; undefined when the file or the (open) task is not there any more.
+ * tasks.md with task `id` marked done and its evidence linked (`evidence.json#E-n`, as `task
+ * done` links it), every other line as it was; undefined when the file or the (open) task is
+ * not there any more.
  */
 export function markedDone(layout: Layout, chId: string, id: string, evidence: string): string | undefined {
   const t = load(layout, chId);

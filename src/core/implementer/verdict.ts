@@ -1,4 +1,5 @@
 import { excerpt } from '../model/toolCalls';
+import { recordEvidence } from './evidence';
 import type { RunLoop } from './loop';
 import type { BlockReason, RunTask, TaskState, Verification } from './runState';
 import { markedDone, tasksMdRel } from './tasksMd';
@@ -16,7 +17,8 @@ function failure(v: Verification): string {
  * The model says the task is finished. It is done only with evidence: files the task changed
  * (still changed now) and its verification passing after the last write. A result the model
  * got from run_verification counts when no write came after it; otherwise the tests are run
- * here. Anything less is a concern and the task is blocked, whatever the model claimed.
+ * here. The evidence then goes to the change's evidence.json, and tasks.md links it. Anything
+ * less is a concern and the task is blocked, whatever the model claimed.
  */
 export async function judgeClaim(loop: RunLoop, task: RunTask, st: TaskState, claim: string, step: number): Promise<boolean> {
   st.claim = claim;
@@ -42,23 +44,26 @@ export async function judgeClaim(loop: RunLoop, task: RunTask, st: TaskState, cl
 
   st.status = 'done';
   delete st.block;
+  st.evidence = await recordEvidence(loop, task, results, step);
   let linked: string | undefined;
   if (task.tasks_md) {
-    const text = markedDone(loop.layout, loop.run.ch_id, task.tasks_md, loop.folder.fileRel(`state.json#${task.id}`));
+    const text = markedDone(loop.layout, loop.run.ch_id, task.tasks_md, st.evidence);
     if (text !== undefined) {
       await loop.write(tasksMdRel(loop.run.ch_id), Buffer.from(text, 'utf8'), task.id, step, false);
       linked = task.tasks_md;
       st.marked = linked;
     }
   }
-  await loop.audit('implementer.verdict_pass', { task: task.id, files, verification: results.map(brief), ...(linked ? { tasks_md: linked } : {}) });
+  await loop.audit('implementer.verdict_pass', { task: task.id, files, verification: results.map(brief), ...(linked ? { tasks_md: linked } : {}), evidence: st.evidence });
   loop.emit({ kind: 'task', task: task.id, state: 'done', files });
   return true;
 
   async function block(reason: BlockReason, what: string, verification: Verification[]): Promise<boolean> {
     st.status = 'blocked';
     st.block = reason;
-    const id = await loop.concern(`implementer ${loop.label}: ${task.id} (${excerpt(task.title, 80)}) ${what} — not marked done`, [loop.folder.fileRel(`state.json#${task.id}`), ...files]);
+    // The run folder is ephemeral (kept while the run is failed): the tasks.md task and the files changed outlive it.
+    const durable = [...(task.tasks_md ? [`tasks.md#${task.tasks_md}`] : []), ...files];
+    const id = await loop.concern(`implementer ${loop.label}: ${task.id} (${excerpt(task.title, 80)}) ${what} — not marked done`, [loop.folder.fileRel(`state.json#${task.id}`), ...durable]);
     st.concern = id;
     await loop.audit('implementer.verdict_block', { task: task.id, reason, files, verification: verification.map(brief), concern_id: id });
     loop.emit({ kind: 'task', task: task.id, state: 'blocked', files, reason, concern: `${loop.run.ch_id}/${id}` });

@@ -100,7 +100,7 @@ export async function validateChange(ws: Workspace, chId: string, opts: Validate
     concernId = same?.id ?? (await raiseConcern({ layout: ws.layout, audit: ws.audit, actor, correlationId: opts.correlationId }, change.id, { severity: 'medium', source: VALIDATE_CONCERN_SOURCE, summary, evidence: [resultsFile, reportFile] })).id;
   }
 
-  const updated = ws.store.update(change.id, (c) => ({ ...c, qa_verdict: { verdict: evaluation.verdict, reasons: [...evaluation.reasons], by: actor.id, at: results.at, policy_hash: hash } }));
+  const updated = await ws.store.update(change.id, (c) => ({ ...c, qa_verdict: { verdict: evaluation.verdict, reasons: [...evaluation.reasons], by: actor.id, at: results.at, policy_hash: hash } }));
   const base = { ch_id: change.id, actor, correlation_id: opts.correlationId };
   await ws.audit.appendMany([
     {
@@ -146,7 +146,7 @@ export async function waiveVerdict(ws: Workspace, chId: string, justification: s
     throw new DfError('conflict', `the QA policy changed since ${change.id}'s ${last.verdict} verdict (${last.policy_hash.slice(0, 12)} then, ${hash.slice(0, 12)} now): a waiver must set aside a verdict reached under the rules in force`, `run \`dynaforge validate ${change.id}\` again, then waive what it finds`, { file, field: 'qa_verdict.policy_hash' });
   }
   const { approval } = await recordDecision(ws, { chId: change.id, stage: 'validate', decision: 'approved', note }, correlationId);
-  const updated = ws.store.update(change.id, (c) => ({ ...c, qa_verdict: { verdict: 'WAIVED', reasons: [note], by: approval.by, at: approval.at, policy_hash: hash } }));
+  const updated = await ws.store.update(change.id, (c) => ({ ...c, qa_verdict: { verdict: 'WAIVED', reasons: [note], by: approval.by, at: approval.at, policy_hash: hash } }));
   await ws.audit.append({
     type: 'qa.verdict',
     ch_id: change.id,

@@ -7,7 +7,7 @@ import { withLock } from '../fs/lock';
 import type { Actor } from '../schema/audit';
 import { RUN_FILE, RunSchema, type Run } from '../schema/run';
 import { retentionLock, type RetentionApplyWorkspace } from './apply';
-import { assertRunFolder, parseRunRef, readRunJson } from './runFolders';
+import { assertRunFolder, parseRunRef, readRunJson, type RunRef } from './runFolders';
 
 export interface RunConcernInput {
   readonly summary: string;
@@ -17,6 +17,8 @@ export interface RunConcernInput {
   readonly severity?: Severity;
   /** Who found it; default `implementer`. */
   readonly source?: string;
+  /** Evidence after the run folder: what outlives it (`tasks.md#T-003`, the files the run changed). */
+  readonly evidence?: readonly string[];
 }
 
 export interface RunConcernResult {
@@ -30,19 +32,13 @@ export interface RunConcernResult {
 
 /**
  * Raises the concern about a failed (or aborted) run and links both ways: the concern's
- * evidence lists the run folder, and run.json `concern` names the concern (written
- * atomically, under the retention lock so an `apply` never deletes the run half-way). The
- * Implementer calls it after writing the run's final status. A run already linked to an
- * existing concern keeps it: calling twice raises one concern.
+ * evidence lists the run folder (then `evidence`), and run.json `concern` names the concern
+ * (written atomically, under the retention lock so an `apply` never deletes the run
+ * half-way). The Implementer calls it after writing the run's final status. A run already
+ * linked to an existing concern keeps it: calling twice raises one concern.
  */
 export async function raiseRunConcern(ws: RetentionApplyWorkspace, run: string, input: RunConcernInput): Promise<RunConcernResult> {
-  const ref = parseRunRef(run);
-  return withLock(retentionLock(ws.layout), async () => {
-    const abs = assertRunFolder(ws.layout.root, ref.path);
-    const file = `${ref.path}/${RUN_FILE}`;
-    const json = readRunJson(abs, ref);
-    if (!('run' in json)) throw new DfError('invalid-schema', `cannot link a concern to ${ref.ref}: ${json.problem}`, `the Implementer writes ${file}; fix it, or raise the concern by hand with \`dynaforge concern raise --evidence ${ref.path}\``, { file });
-    const current = json.run;
+  return withRunJson(ws, run, async (current, link, ref) => {
     // run.json is read from disk: only a well-formed `CH-###/C-n` is looked up (it names an audit stream).
     const linked = /^(CH-\d{3,})\/(C-\d+)$/.exec(current.concern ?? '');
     if (linked) {
@@ -53,11 +49,38 @@ export async function raiseRunConcern(ws: RetentionApplyWorkspace, run: string, 
       severity: input.severity ?? 'medium',
       source: input.source ?? 'implementer',
       summary: input.summary,
-      evidence: [ref.path],
+      evidence: [ref.path, ...(input.evidence ?? [])],
     });
     const concernRef = `${concern.ch_id}/${concern.id}`;
-    const updated = RunSchema.parse({ ...current, concern: concernRef });
-    writeFileAtomicSync(join(abs, RUN_FILE), prettyJson(updated), file);
-    return { concern, ref: concernRef, run: updated, raised: true };
+    return { concern, ref: concernRef, run: link(concernRef), raised: true };
+  });
+}
+
+/**
+ * Links a failed run to a concern already raised about it (`CH-012/C-3`, e.g. the one a
+ * blocked task raised, whose evidence lists the run folder): run.json `concern` names it,
+ * written the same way as raiseRunConcern writes it. Returns run.json as written.
+ */
+export async function linkRunConcern(ws: RetentionApplyWorkspace, run: string, concernRef: string): Promise<Run> {
+  return withRunJson(ws, run, async (_current, link) => link(concernRef));
+}
+
+/**
+ * Runs `fn` on a run's run.json under the retention lock; `link` writes it back atomically
+ * with `concern` set, every other field as it was. A run.json that cannot be read is an error.
+ */
+async function withRunJson<T>(ws: RetentionApplyWorkspace, run: string, fn: (current: Run, link: (concernRef: string) => Run, ref: RunRef) => Promise<T>): Promise<T> {
+  const ref = parseRunRef(run);
+  return withLock(retentionLock(ws.layout), async () => {
+    const abs = assertRunFolder(ws.layout.root, ref.path);
+    const file = `${ref.path}/${RUN_FILE}`;
+    const json = readRunJson(abs, ref);
+    if (!('run' in json)) throw new DfError('invalid-schema', `cannot link a concern to ${ref.ref}: ${json.problem}`, `the Implementer writes ${file}; fix it, or raise the concern by hand with \`dynaforge concern raise --evidence ${ref.path}\``, { file });
+    const link = (concernRef: string): Run => {
+      const updated = RunSchema.parse({ ...json.run, concern: concernRef });
+      writeFileAtomicSync(join(abs, RUN_FILE), prettyJson(updated), file);
+      return updated;
+    };
+    return fn(json.run, link, ref);
   }, '.dynaforge/state/locks/retention');
 }

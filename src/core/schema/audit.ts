@@ -202,6 +202,8 @@ export const AuditPayloads = {
     files: z.array(z.string()),
     verification: z.array(z.strictObject({ name: z.string(), exit: z.number().int().nullable(), timed_out: z.boolean(), passed: z.boolean() })),
     tasks_md: z.string().optional(),
+    /** The task's entry in the change's evidence.json (`evidence.json#E-n`); absent in events written before it was recorded there. */
+    evidence: z.string().optional(),
   }),
   'implementer.verdict_block': z.strictObject({
     task: z.string(),

@@ -102,7 +102,50 @@ export const TaskDiffEvidenceSchema = z.strictObject({
 });
 export type TaskDiffEvidence = z.infer<typeof TaskDiffEvidenceSchema>;
 
-export const EvidenceEntrySchema = z.discriminatedUnion('kind', [DiffEvidenceSchema, TaskDiffEvidenceSchema]);
+/**
+ * A file an Implementer task changed: as for a diff (status `added`, `modified`, or `deleted`
+ * when someone removed it since; blob ids and line counts when the project is in a git
+ * repository), with the sha256 of its content before the task's first write and when the task
+ * was done (each absent where there was no file): the hashes its `implementer.file_changed`
+ * events and CHANGE_SUMMARY.md show.
+ */
+export const ImplementerFileSchema = EvidenceFileSchema.extend({
+  sha256_before: Sha256.optional(),
+  sha256_after: Sha256.optional(),
+});
+export type ImplementerFile = z.infer<typeof ImplementerFileSchema>;
+
+/**
+ * A task the Implementer finished (its verdict passed): the files it changed and the
+ * verification that passed after its last write, with the run and step that did it. The run
+ * folder is ephemeral (retention purges it); this entry is what stays. `commits` is always
+ * empty (a run commits nothing): it is there so every entry reads alike.
+ */
+export const ImplementerEvidenceSchema = z.strictObject({
+  id: z.string().regex(/^E-\d+$/, 'expected an evidence id like E-1'),
+  kind: z.literal('implementer-task'),
+  captured_at: IsoTime,
+  /** The tasks.md task it completed, when the run's task is linked to one. */
+  task: z.string().regex(/^T-\d{3,}$/, 'expected a task id like T-003').optional(),
+  source: z.strictObject({
+    kind: z.literal('implementer'),
+    run_id: z.string().min(1),
+    /** N of `artifacts/work/CH-###/run-N`. */
+    run: z.number().int().positive(),
+    /** The run's own task id (`task-1`, …) and the step whose verdict passed. */
+    task: z.string().regex(/^task-\d+$/, 'expected a run task id like task-1'),
+    step: z.number().int().positive(),
+    /** HEAD when the task was done (git's empty tree before the first commit, or outside git). */
+    base: Oid,
+  }),
+  commits: z.array(EvidenceCommitSchema),
+  files: z.array(ImplementerFileSchema).min(1),
+  /** Always `passed`: the Implementer marks nothing done otherwise. No durations: a replayed run writes the same bytes. */
+  verification: z.strictObject({ status: z.literal('passed'), commands: z.array(TaskCommandResultSchema.omit({ duration_ms: true })).min(1) }),
+});
+export type ImplementerEvidence = z.infer<typeof ImplementerEvidenceSchema>;
+
+export const EvidenceEntrySchema = z.discriminatedUnion('kind', [DiffEvidenceSchema, TaskDiffEvidenceSchema, ImplementerEvidenceSchema]);
 export type EvidenceEntry = z.infer<typeof EvidenceEntrySchema>;
 
 /** `changes/CH-###/evidence.json` (docs/formats.md "Capture, evidence and impact"). Entries are only appended. */

@@ -5,6 +5,7 @@ import { DfError, errnoCode, isDfError } from '../errors';
 import { readTextIfExists, writeFileAtomicSync } from '../fs/atomic';
 import { ARTIFACT_TEMPLATES } from '../init/init';
 import { packageTemplate } from '../init/packageFiles';
+import { withLock } from '../fs/lock';
 import type { Clock } from '../ports/clock';
 import type { Git } from '../repo/git';
 import { changeDir, type Layout } from '../repo/layout';
@@ -127,11 +128,17 @@ export class ChangeStore {
     return sha256(text);
   }
 
-  /** Applies `edit` to a change and writes it back with `updated` bumped. */
-  update(id: string, edit: (c: Change) => Change): Change {
-    const next = validateChange({ ...edit(this.read(id)), updated: this.clock.nowIso() });
-    this.write(next);
-    return next;
+  /**
+   * Applies `edit` to a change and writes it back with `updated` bumped. Read, edit and write
+   * happen under the change's lock, so two processes updating one change (an approval and a
+   * task's evidence, say) both land: neither writes over the other's edit.
+   */
+  update(id: string, edit: (c: Change) => Change): Promise<Change> {
+    return withLock(join(this.layout.lockDir, 'changes', id), () => {
+      const next = validateChange({ ...edit(this.read(id)), updated: this.clock.nowIso() });
+      this.write(next);
+      return next;
+    }, this.relFile(id));
   }
 
   /**

@@ -4,9 +4,8 @@ import { concernsOf, raiseConcern, updateConcern, type Concern, type ConcernCont
 import { DfError } from '../errors';
 import { EMPTY_TREE, type GitHistory } from '../repo/gitHistory';
 import type { EvidenceFile, TaskDiffEvidence, TaskVerification } from '../schema/evidence';
-import { serializeChange } from '../store/changeStore';
 import type { CommandResult } from '../tester/runner';
-import { appendTaskEvidence } from './taskEvidence';
+import { recordTaskEvidence } from './taskEvidence';
 import { findTask, readTasksDoc, withTaskState, type TaskEntry, type TasksDoc } from './taskFile';
 import { readTaskState, writeTaskState, type StartedTask } from './taskState';
 import { event, requireGit, requireOpen, withTaskLock, writeTasks, type TaskContext } from './taskWork';
@@ -116,7 +115,7 @@ export async function finishTask(ctx: TaskContext, chId: string, taskId: string,
     if (freshState.tasks[taskId]?.baseline !== started.baseline || current.state !== 'doing') {
       throw new DfError('conflict', `${taskId} changed while it was being verified (it is now ${current.state}${freshState.tasks[taskId] ? '' : ', not started here'})`, '`dynaforge task list` shows where it stands; run `task done` again if it is still in progress', { file: fresh.file, line: current.line });
     }
-    const { entry, ref } = appendTaskEvidence(ws.layout, chId, {
+    const { entry, ref, changeUpdated } = await recordTaskEvidence<TaskDiffEvidence>(ws, chId, {
       kind: 'task-diff',
       captured_at: ws.clock.nowIso(),
       task: taskId,
@@ -128,14 +127,13 @@ export async function finishTask(ctx: TaskContext, chId: string, taskId: string,
       ...(alongside.length ? { parallel_with: alongside } : {}),
       verification: outcome.verification,
     });
-    const updated = ws.store.update(chId, (c) => ({ ...c, evidence: c.evidence.includes(ref) ? c.evidence : [...c.evidence, ref] }));
     const text = withTaskState(fresh, taskId, 'done', ref);
     writeTasks(ws.layout, chId, text);
     const rest = { ...freshState.tasks };
     delete rest[taskId];
     writeTaskState(ws.layout, { ...freshState, tasks: rest });
     await ws.audit.appendMany([
-      event(ctx, chId, 'change.updated', { fields: ['evidence'], file: ws.store.relFile(chId), hash: sha256(serializeChange(updated)) }),
+      event(ctx, chId, 'change.updated', changeUpdated),
       event(ctx, chId, 'task.completed', {
         task: taskId,
         evidence: ref,

@@ -38,7 +38,7 @@ function fakeSteps(calls: string[]): LoopSteps {
     },
     async validate(ws, ch) {
       calls.push(`validate ${ch}`);
-      ws.store.update(ch, (c) => ({ ...c, qa_verdict: { verdict: 'PASS', reasons: ['tests pass'], at: ws.clock.nowIso() } }));
+      await ws.store.update(ch, (c) => ({ ...c, qa_verdict: { verdict: 'PASS', reasons: ['tests pass'], at: ws.clock.nowIso() } }));
       return { verdict: 'PASS', reasons: ['tests pass'] };
     },
   };

@@ -163,6 +163,7 @@ const payloads: { [T in AuditEventType]: fc.Arbitrary<AuditEventInput<T>['payloa
       files: texts,
       verification: fc.array(fc.record({ name: text, exit: fc.option(fc.integer({ min: -255, max: 255 }), { nil: null }), timed_out: fc.boolean(), passed: fc.boolean() }, PLAIN), { maxLength: 2 }),
       tasks_md: text,
+      evidence: text,
     },
     { requiredKeys: ['task', 'files', 'verification'], noNullPrototype: true },
   ),

@@ -111,7 +111,7 @@ describe('impact: co-change, risk and rendering', () => {
       await ws.store.create({ title: 'Folder', paths: ['src'] });
       await ws.store.create({ title: 'Same FR', paths: ['docs'], frs: ['FR-1'] });
       const merged = await ws.store.create({ title: 'Merged', paths: ['src/a.ts'] });
-      ws.store.update(merged.id, (c) => ({ ...c, status: 'merged' }));
+      await ws.store.update(merged.id, (c) => ({ ...c, status: 'merged' }));
       const draft = ChangeSchema.parse({ id: 'CH-009', title: 'Draft', origin: 'code', scope: { paths: ['src/a.ts'], frs: ['FR-1'] }, created: '2026-11-21T09:00:00.000Z', updated: '2026-11-21T09:00:00.000Z' });
       const r = await openConflicts(ws, draft);
       assert.deepEqual(r.conflicts, [

@@ -13,6 +13,7 @@ import { seededIds } from '../../../src/core/ports/ids';
 import { layoutAt } from '../../../src/core/repo/layout';
 import type { AuditEvent } from '../../../src/core/schema/audit';
 import { Workspace } from '../../../src/core/workspace';
+import { GitFixture } from '../capture/gitFixture';
 import { tempDir } from '../core/tempRepo';
 
 export const NOW = '2026-11-21T09:00:00Z';
@@ -101,6 +102,8 @@ export interface ProjectOptions {
   readonly tests?: string[];
   readonly tasksMd?: string;
   readonly files?: Record<string, string>;
+  /** Make the project a git repository, everything committed (the Implementer then records blob ids and line counts). */
+  readonly git?: boolean;
 }
 
 /** A project with one change (CH-001) whose scope is `src/` and `test/` unless told otherwise. */
@@ -117,6 +120,7 @@ export async function project(opts: ProjectOptions = {}): Promise<Project> {
     writeFileSync(join(dir, rel), text);
   };
   for (const [rel, text] of Object.entries(opts.files ?? {})) write(rel, text);
+  if (opts.git) new GitFixture(dir).commit('project');
   const ws = await Workspace.open({ cwd: dir, env: { DYNAFORGE_NOW: NOW }, clock, ids: seededIds('implementer-test') });
   const change = await ws.store.create({ title: 'Count things', paths: opts.scope ?? ['src', 'test'] });
   if (opts.tasksMd !== undefined) write(`changes/${change.id}/tasks.md`, opts.tasksMd);

@@ -55,8 +55,8 @@ describe('implementer: the loop with a fake model', function () {
     assert.equal(p.read('src/existing.js'), "module.exports = require('./counter');\n");
     assert.deepEqual(r.files.map((f) => [f.path, f.action]), [['src/counter.js', 'created'], ['src/existing.js', 'modified'], ['test/counter.test.js', 'created']]);
 
-    // tasks.md: T-001 done with its evidence, the rest untouched.
-    assert.equal(p.read(`changes/${p.chId}/tasks.md`), `# Tasks\n\n- [x] T-001 Add the counter (evidence: artifacts/work/${p.chId}/run-1/state.json#task-1)\n- [ ] T-002 Document the counter\n`);
+    // tasks.md: T-001 done with its evidence (durable, in evidence.json), the rest untouched.
+    assert.equal(p.read(`changes/${p.chId}/tasks.md`), `# Tasks\n\n- [x] T-001 Add the counter (evidence: evidence.json#E-1)\n- [ ] T-002 Document the counter\n`);
     assert.deepEqual(r.tasks_md_done, ['T-001']);
 
     // run.json as the schema says, with the task list's hash.
@@ -104,7 +104,7 @@ describe('implementer: the loop with a fake model', function () {
     const modified = events.find((e) => e.type === 'implementer.file_changed' && e.payload.path === 'src/existing.js');
     assert.deepEqual(modified?.payload, { task: 'task-2', path: 'src/existing.js', action: 'modified', sha256: sha256(p.read('src/existing.js')), before: sha256('module.exports = 1;\n') });
     const pass = events.find((e) => e.type === 'implementer.verdict_pass');
-    assert.deepEqual(pass?.payload, { task: 'task-1', files: ['src/counter.js', 'test/counter.test.js'], verification: [{ name: 'unit', exit: 0, timed_out: false, passed: true }], tasks_md: 'T-001' });
+    assert.deepEqual(pass?.payload, { task: 'task-1', files: ['src/counter.js', 'test/counter.test.js'], verification: [{ name: 'unit', exit: 0, timed_out: false, passed: true }], tasks_md: 'T-001', evidence: 'evidence.json#E-1' });
     assert.deepEqual(concernsOf(p.ws.audit, p.chId), []);
 
     // What the model was asked: the plan without tools, each step with the six tools, seeded, temperature 0.
@@ -181,7 +181,7 @@ describe('implementer: the loop with a fake model', function () {
     assert.ok(c?.evidence.includes('src/counter.js'));
     const block = p.audit().find((e) => e.type === 'implementer.verdict_block');
     assert.deepEqual(block?.payload, { task: 'task-1', reason: 'verification-failed', files: ['src/counter.js'], verification: [{ name: 'unit', exit: 1, timed_out: false, passed: false }], concern_id: 'C-1' });
-    assert.equal(p.read(`changes/${p.chId}/tasks.md`), `# Tasks\n\n- [ ] T-001 Add the counter\n- [x] T-002 Document the counter (evidence: artifacts/work/${p.chId}/run-1/state.json#task-2)\n`);
+    assert.equal(p.read(`changes/${p.chId}/tasks.md`), `# Tasks\n\n- [ ] T-001 Add the counter\n- [x] T-002 Document the counter (evidence: evidence.json#E-1)\n`);
     assert.equal(r.run.concern, `${p.chId}/C-1`);
     assert.ok(!p.exists(`changes/${p.chId}/CHANGE_SUMMARY.md`), 'no summary for a failed run');
   }).timeout(30_000);

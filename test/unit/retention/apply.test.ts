@@ -7,7 +7,7 @@ import { DfError } from '../../../src/core/errors';
 import { applyRetention } from '../../../src/core/retention/apply';
 import { planRetention } from '../../../src/core/retention/plan';
 import { setRetained } from '../../../src/core/retention/retain';
-import { raiseRunConcern } from '../../../src/core/retention/runConcern';
+import { linkRunConcern, raiseRunConcern } from '../../../src/core/retention/runConcern';
 import { assertRunFolder } from '../../../src/core/retention/runFolders';
 import { RunSchema } from '../../../src/core/schema/run';
 import type { Workspace } from '../../../src/core/workspace';
@@ -244,6 +244,21 @@ describe('retention: a failed run referenced from its concern', function () {
     const b = await raiseRunConcern(ws, 'CH-009/run-2', { summary: 'failed', severity: 'high', source: 'ci', actor: ACTOR, correlationId: 'c' });
     assert.deepEqual([a.raised, a.ref, b.raised, b.ref, b.concern.severity, b.concern.source], [true, 'CH-009/C-1', true, 'CH-009/C-2', 'high', 'ci']);
     assert.equal(JSON.parse(readFileSync(join(dir, 'artifacts/work/CH-009/run-2/run.json'), 'utf8')).concern, 'CH-009/C-2');
+  });
+
+  it('lists more evidence after the run folder; links a concern raised before (a blocked task\'s) the same way', async () => {
+    const ws = await openProject(dir);
+    makeRun(dir, 'CH-010', 1, { status: 'failed', finished: ago(HOUR) });
+    makeRun(dir, 'CH-010', 2, { status: 'failed', finished: ago(HOUR) });
+    const r = await raiseRunConcern(ws, 'CH-010/run-1', { summary: 'budget spent', evidence: ['tasks.md#T-001', 'src/a.ts'], ...opts });
+    assert.deepEqual(r.concern.evidence, ['artifacts/work/CH-010/run-1', 'tasks.md#T-001', 'src/a.ts']);
+
+    const before = RunSchema.parse(JSON.parse(readFileSync(join(dir, 'artifacts/work/CH-010/run-2/run.json'), 'utf8')));
+    const linked = await linkRunConcern(ws, 'artifacts/work/CH-010/run-2', 'CH-010/C-1');
+    assert.deepEqual(linked, { ...before, concern: 'CH-010/C-1' });
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'artifacts/work/CH-010/run-2/run.json'), 'utf8')), linked, 'written, only `concern` changed');
+    assert.equal(concernsOf(ws.audit, 'CH-010').length, 1, 'nothing raised');
+    await assert.rejects(linkRunConcern(ws, 'CH-010/run-3', 'CH-010/C-1'), (e: unknown) => e instanceof DfError && e.code === 'not-found');
   });
 
   it('refuses a run whose run.json cannot be read, and raises nothing', async () => {

@@ -24,9 +24,9 @@ async function project(dir: string): Promise<Workspace> {
   writeFileSync(join(dir, 'changes/CH-001/tasks.md'), '# Tasks\n- [x] T-001 a\n- [ ] T-002 b\n- [-] T-003 c\n');
   const merged = await ws.store.create({ title: 'Lockout', frs: ['FR-2'] });
   const pkg: Approval = { stage: 'package', decision: 'approved', by: 'Ada <ada@example.com>', at: '2026-11-02T10:00:00.000Z', artifacts: ws.store.artifacts(merged.id) };
-  ws.store.update(merged.id, (c) => ({ ...c, status: 'merged', approvals: [pkg] }));
+  await ws.store.update(merged.id, (c) => ({ ...c, status: 'merged', approvals: [pkg] }));
   const approved = await ws.store.create({ title: 'Export' });
-  ws.store.update(approved.id, (c) => ({ ...c, approvals: [{ ...pkg, artifacts: ws.store.artifacts(approved.id) }] }));
+  await ws.store.update(approved.id, (c) => ({ ...c, approvals: [{ ...pkg, artifacts: ws.store.artifacts(approved.id) }] }));
   return ws;
 }
 
@@ -71,7 +71,7 @@ describe('generated views', function () {
     await regenerateViews(ws, ['progress', 'changelog', 'traceability'], actor, 'cor');
     const status = async () => checkViews(await planViews(ws)).map((v) => `${v.file} ${v.status}`);
     assert.deepEqual(await status(), ['PROGRESS.md up-to-date', 'CHANGELOG.md up-to-date', 'TRACEABILITY.md up-to-date']);
-    ws.store.update('CH-001', (c) => ({ ...c, status: 'merged' }));
+    await ws.store.update('CH-001', (c) => ({ ...c, status: 'merged' }));
     unlinkSync(join(dir, 'TRACEABILITY.md'));
     const before = readFileSync(join(dir, 'PROGRESS.md'), 'utf8');
     assert.deepEqual(await status(), ['PROGRESS.md out-of-date', 'CHANGELOG.md out-of-date', 'TRACEABILITY.md missing']);
