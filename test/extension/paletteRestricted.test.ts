@@ -17,6 +17,16 @@ describe('the command palette in Restricted Mode', () => {
     assert.equal(auditEvents().length, before, 'expected no audit event');
   });
 
+  it('Show Audit Trail… reads the change\'s audit stream and verifies its chain, writing nothing', async () => {
+    const before = auditEvents().length;
+    const v = await ok<{ markdown: string; events: number; verifies: boolean }>(Commands.ShowAudit, 'CH-001');
+    assert.equal(v.verifies, true, 'expected the chain the CLI wrote to verify');
+    const stream = readFileSync(uriOf('audit/changes/CH-001.jsonl').fsPath, 'utf8').split('\n').filter(Boolean);
+    assert.equal(v.events, stream.length, 'expected one row per event of the CH-001 stream');
+    assert.match(v.markdown, /change\.created/);
+    assert.equal(auditEvents().length, before, 'expected no audit event');
+  });
+
   it('every command that writes or runs git, tests or a model is refused, and nothing is written', async () => {
     const before = auditEvents().length;
     const yaml = readFileSync(uriOf('changes/CH-001/change.yaml').fsPath, 'utf8');
