@@ -110,7 +110,9 @@ export async function runCli(argv: readonly string[], opts: RunOptions): Promise
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' || e.exitCode === 0) return 0;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
+      // `dynaforge` (or `dynaforge concern`) with no command: the usage on stderr, and exit 1 like git.
+      if (e.code === 'commander.help') return 1;
       // The parser refused the command line: the command never ran, but the attempt is still recorded.
       const ctx = new CliContext(argv, opts.cwd, opts.env, opts.io, argv.includes('--json'));
       const usage = new DfError('usage', e.message.replace(/^error: /, ''), 'see `dynaforge --help`');

@@ -161,6 +161,24 @@ describe('cli: bad arguments get a clear error and leave nothing half-written', 
     }
   });
 
+  describe('no command', () => {
+    it('`dynaforge` alone prints the usage on stderr and exits 1; `--help` and `help` print it on stdout and exit 0', async () => {
+      const repo = await TempRepo.create();
+      const bare = await repo.run([]);
+      assert.equal(bare.code, 1);
+      assert.match(bare.stderr, /^Usage: dynaforge \[options\] \[command\]/);
+      assert.equal(bare.stdout, '');
+      const group = await repo.run(['concern']);
+      assert.equal(group.code, 1, 'a command group without its subcommand is the same');
+      assert.match(group.stderr, /^Usage: dynaforge concern/);
+      for (const args of [['--help'], ['help']]) {
+        const r = await repo.run(args);
+        assert.equal(r.code, 0, args.join(' '));
+        assert.match(r.stdout, /^Usage: dynaforge \[options\] \[command\]/);
+      }
+    });
+  });
+
   describe('a folder that is not a git repository', () => {
     it('init and new work, and init says which features need git', async () => {
       const repo = await TempRepo.create({ git: false, init: false });
