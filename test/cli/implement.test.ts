@@ -194,10 +194,20 @@ describe('cli: implement', function () {
     assert.equal(repo.read('src/index.js'), 'module.exports = {};\n');
     assert.equal(repo.read(`changes/${CH}/tasks.md`), '# Tasks\n\n- [ ] T-001 Add the counter\n');
     assert.equal(repo.read('test/counter.test.js'), '// mine now\n');
-    // The tree is as it was; evidence.json, like the audit log, is only appended to: what the run did stays on record.
-    assert.deepEqual(repo.git('status', '--porcelain', '--', 'src', 'changes').split('\n').map((l) => l.trim()).filter(Boolean), [`M changes/${CH}/change.yaml`, `?? changes/${CH}/evidence.json`]);
-    assert.deepEqual((JSON.parse(repo.read(`changes/${CH}/evidence.json`)) as { entries: { source: { run: number } }[] }).entries.map((e) => e.source.run), [1, 1]);
+    assert.match(r.stdout, /^ {2}evidence withdrawn: evidence\.json#E-1, evidence\.json#E-2 /m);
+    // The tree is as it was; evidence.json, like the audit log, is only appended to: the run's entries stay, withdrawn, and change.yaml no longer lists them.
+    assert.deepEqual(repo.git('status', '--porcelain', '--', 'src', 'changes').split('\n').map((l) => l.trim()).filter(Boolean), [`?? changes/${CH}/evidence.json`]);
+    const evidence = JSON.parse(repo.read(`changes/${CH}/evidence.json`)) as { entries: { source: { run: number } }[]; withdrawals: { entries: string[] }[] };
+    assert.deepEqual(evidence.entries.map((e) => e.source.run), [1, 1]);
+    assert.deepEqual(evidence.withdrawals.map((w) => w.entries), [['E-1', 'E-2']]);
     assert.equal(RunSchema.parse(JSON.parse(repo.read(`artifacts/work/${CH}/run-1/run.json`))).status, 'aborted');
+    const aborted = changeEvents(repo).filter((e) => e.type === 'implementer.aborted');
+    assert.deepEqual(aborted.map((e) => e.payload.withdrawn), [['evidence.json#E-1', 'evidence.json#E-2']]);
+    // The reverted files (and the test kept as the person's) are not the run's evidence any more: no scope drift.
+    const checked = await repo.run(['--json', 'check']);
+    const items = (JSON.parse(checked.stdout) as { findings: { key: string }[] }).findings.map((f) => f.key);
+    assert.ok(!items.some((k) => k.startsWith('scope-drift:')), `no scope drift after abort\n${checked.stdout}`);
+    await repo.ok('audit', 'verify');
     const again = await repo.run(['implement', 'resume', CH], { env: SCRIPTED });
     assert.equal(again.code, 1);
     assert.match(again.stderr, /was aborted and its files restored: it cannot be resumed/);

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { abortRun, resumeRun, startRun, type RunReport } from '../../core/implementer/implement';
+import { abortRun } from '../../core/implementer/abort';
+import { resumeRun, startRun, type RunReport } from '../../core/implementer/implement';
 import { dryRun, type DryRunReport } from '../../core/implementer/dryRun';
 import type { ImplementerEvent } from '../../core/implementer/events';
 import type { LoopDeps } from '../../core/implementer/loop';
@@ -38,7 +39,7 @@ export function describeImplementerEvent(e: ImplementerEvent): string | undefine
     case 'verification':
       return `  verification ${e.name}: ${e.passed ? 'passed' : e.timed_out ? 'timed out' : `failed (exit ${e.exit ?? 'killed'})`}`;
     case 'task':
-      if (e.state === 'done') return `  ${e.task} done: changed ${e.files?.join(', ')}`;
+      if (e.state === 'done') return `  ${e.task} done: changed ${e.files?.join(', ')}${e.resolved?.length ? `; resolved ${e.resolved.join(', ')}` : ''}`;
       return e.state === 'blocked' ? `  ${e.task} NOT done (${e.reason}); concern ${e.concern}` : undefined;
     case 'concern':
       return `  concern ${e.id}: ${e.summary}`;
@@ -157,20 +158,22 @@ export function registerImplement(program: Command, run: Runner): void {
 
   implement
     .command('abort')
-    .description("undo the newest run of a change: every file it touched back to its pre-image (files it created deleted), files edited since kept; the run marked aborted")
+    .description("undo the newest run of a change: every file it touched back to its pre-image (files it created deleted), files edited since kept; the evidence it recorded withdrawn; the run marked aborted")
     .argument('[id]', 'change id (default: the active change)')
     .action(run({ name: 'implement abort', workspace: true }, async (ctx: CliContext, ...args: unknown[]) => {
       const [given] = args as [string | undefined];
       const ws = await ctx.workspace();
       const chId = ws.resolveChange(given);
       ctx.chId = chId;
-      const r = await abortRun(ws, chId);
+      const r = await abortRun(ws, chId, { actor: ws.actor('user'), correlationId: ctx.correlationId });
       ctx.emit(r, () =>
         [
           `Aborted ${r.folder}: ${r.restored.length} file(s) restored, ${r.deleted.length} deleted`,
           ...r.restored.map((p) => `  restored ${p}`),
           ...r.deleted.map((p) => `  deleted ${p}`),
           ...r.kept.map((k) => `  kept ${k.path}: ${k.reason} (yours now; not overwritten)`),
+          ...(r.unmarked.length ? [`  tasks.md: ${r.unmarked.join(', ')} no longer marked done (the rest of your edits kept)`] : []),
+          ...(r.withdrawn.length ? [`  evidence withdrawn: ${r.withdrawn.join(', ')} (the work it records is undone; removed from change.yaml evidence[])`] : []),
         ].join('\n'),
       );
       return 0;

@@ -148,7 +148,7 @@ function reportDone(ctx: CliContext, r: Extract<DoneResult, { outcome: 'done' }>
       ...e.files.slice(0, 20).map((f) => `    ${f.status.padEnd(8)} ${f.old_path ? `${f.old_path} -> ` : ''}${f.path}`),
       ...(e.files.length > 20 ? [`    … ${e.files.length - 20} more in changes/${r.change}/evidence.json`] : []),
       `  verification ${verified}`,
-      ...(r.resolved_concerns.length ? [`  resolved ${r.resolved_concerns.map((c) => `${r.change}/${c}`).join(', ')} (raised by an earlier task done)`] : []),
+      ...(r.resolved_concerns.length ? [`  resolved ${r.resolved_concerns.map((c) => `${r.change}/${c}`).join(', ')} (raised when it was not done)`] : []),
       ...r.warnings.map((w) => `warning: ${w}`),
       `Next: dynaforge task next ${r.change}`,
     ].join('\n');

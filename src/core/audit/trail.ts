@@ -53,6 +53,7 @@ const SUMMARY: Summaries = {
   'task.stopped': (p) => `${p.task} back to todo`,
   'concern.raised': (p) => `${p.concern_id} (${p.severity}): ${p.summary}`,
   'concern.resolved': (p) => `${p.concern_id} resolved${p.note ? `: ${p.note}` : ''}`,
+  'implementer.aborted': (p) => `${p.run} aborted: ${plural(p.restored.length, 'file')} restored, ${p.deleted.length} deleted${p.withdrawn.length ? `; evidence withdrawn: ${p.withdrawn.join(', ')}` : ''}`,
   'drift.reconciled': (p) => `${p.kind} ${p.key}: ${p.action}${p.note ? ` (${p.note})` : ''}`,
   'qa.verdict': (p) => `**${p.verdict}**${p.reasons.length ? `: ${p.reasons.join('; ')}` : ''}`,
   'agent.handoff': (p) => `${p.from} → ${p.to} at ${p.stage}`,

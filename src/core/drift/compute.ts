@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
 import { changeStream, streamFile } from '../audit/streams';
-import { readEvidence } from '../capture/evidenceStore';
+import { activeEntries, readEvidence } from '../capture/evidenceStore';
 import { errnoCode, isDfError, type DfError } from '../errors';
 import { readTextIfExists } from '../fs/atomic';
 import type { Change } from '../schema/change';
@@ -64,7 +64,7 @@ export async function computeFindings(ws: Workspace, opts: FindingsOptions = {})
       const captured = new Set<string>();
       for (const c of listing.changes) {
         try {
-          for (const e of readEvidence(ws.layout, c.id).entries) for (const cm of e.commits) captured.add(cm.sha);
+          for (const e of activeEntries(readEvidence(ws.layout, c.id))) for (const cm of e.commits) captured.add(cm.sha);
         } catch (e) {
           if (!isDfError(e)) throw e; // reported as an invalid finding of that change
         }
@@ -94,7 +94,7 @@ async function scopeFindings(ws: Workspace, change: Change, tree: HeadTree, head
     return out; // a damaged evidence.json is an invalid finding already
   }
   if (stale.length) {
-    const entries = readEvidence(ws.layout, change.id).entries;
+    const entries = activeEntries(readEvidence(ws.layout, change.id));
     const last = entries[entries.length - 1];
     const start = last ? (last.source.kind === 'range' ? last.source.to : last.source.base) : head;
     const committed = start !== head;

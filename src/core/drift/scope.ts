@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readEvidence, evidenceRef } from '../capture/evidenceStore';
+import { activeEntries, evidenceRef, readEvidence } from '../capture/evidenceStore';
 import type { GitHistory } from '../repo/gitHistory';
 import { isDynaforgeRecord } from '../repo/layout';
 import type { Change } from '../schema/change';
@@ -49,18 +49,19 @@ export class HeadTree {
 
 /**
  * The files of a change's evidence that moved on after the evidence was taken (scope drift,
- * DESIGN.md §5). The tool's own records (changes/, audit/, generated views) are not scope. The latest entry recording a file is the one that counts. A file whose
- * HEAD blob differs but whose working-tree copy still matches the evidence (a working-tree
- * capture not yet committed) is not stale.
+ * DESIGN.md §5). The tool's own records (changes/, audit/, generated views) are not scope, and
+ * withdrawn entries are not evidence. The latest entry recording a file is the one that
+ * counts. A file whose HEAD blob differs but whose working-tree copy still matches the
+ * evidence (a working-tree capture not yet committed) is not stale.
  */
 export async function staleEvidence(ws: Workspace, change: Change, tree?: HeadTree): Promise<StaleEvidence[]> {
   const h = historyOf(ws);
   if (!h) return [];
-  const evidence = readEvidence(ws.layout, change.id);
-  if (!evidence.entries.length) return [];
+  const entries = activeEntries(readEvidence(ws.layout, change.id));
+  if (!entries.length) return [];
   const head = tree ?? (await HeadTree.load(h));
   const latest = new Map<string, { ref: string; blob?: string }>();
-  for (const entry of evidence.entries) {
+  for (const entry of entries) {
     for (const f of entry.files) if (!isDynaforgeRecord(f.path)) latest.set(f.path, { ref: evidenceRef(entry.id), ...(f.status === 'deleted' ? {} : f.blob_after ? { blob: f.blob_after } : {}) });
   }
   const candidates: StaleEvidence[] = [];

@@ -16,7 +16,8 @@ export type ImplementerEvent =
   | { readonly kind: 'refused'; readonly step: number; readonly task: string; readonly path: string; readonly reason: string; readonly message: string }
   | { readonly kind: 'file-changed'; readonly task: string; readonly path: string; readonly action: 'created' | 'modified' }
   | { readonly kind: 'verification'; readonly task: string; readonly name: string; readonly passed: boolean; readonly exit: number | null; readonly timed_out: boolean }
-  | { readonly kind: 'task'; readonly task: string; readonly state: 'running' | 'done' | 'blocked'; readonly files?: readonly string[]; readonly reason?: BlockReason; readonly concern?: string }
+  /** `resolved`: on done, the concerns (`CH-###/C-n`) that said its tasks.md task was not done, resolved now. */
+  | { readonly kind: 'task'; readonly task: string; readonly state: 'running' | 'done' | 'blocked'; readonly files?: readonly string[]; readonly reason?: BlockReason; readonly concern?: string; readonly resolved?: readonly string[] }
   | { readonly kind: 'concern'; readonly id: string; readonly summary: string }
   | { readonly kind: 'step-finished'; readonly step: number; readonly phase: 'plan' | 'task'; readonly task?: string; readonly outcome: string }
   | { readonly kind: 'run-finished'; readonly status: RunStatus; readonly why?: string };

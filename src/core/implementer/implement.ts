@@ -4,7 +4,7 @@ import type { Change } from '../schema/change';
 import type { Run } from '../schema/run';
 import type { Workspace } from '../workspace';
 import { scopeMatcher } from './confine';
-import { FileTracker, type RestoreReport } from './fileTracker';
+import { FileTracker } from './fileTracker';
 import { IMPLEMENTER_ACTOR, RunLoop, type LoopDeps, type RunPlan } from './loop';
 import { planContext, type PlanContext } from './prompts';
 import { RunFolder, runsRel } from './runFolder';
@@ -127,30 +127,8 @@ export async function resumeRun(deps: LoopDeps, opts: { chId: string; maxSteps?:
   });
 }
 
-export interface AbortReport extends RestoreReport {
-  readonly run: Run;
-  readonly folder: string;
-}
-
-/** `implement abort`: the newest run's files put back as they were before it; the run marked aborted. */
-export async function abortRun(ws: Workspace, chId: string): Promise<AbortReport> {
-  ws.store.read(chId);
-  return withRunLock(ws.layout, chId, async () => {
-    const folder = latestRun(ws, chId);
-    const run = folder.readRun();
-    const state = folder.readState();
-    if (state.restored) throw new DfError('conflict', `${folder.rel} was already aborted and restored`, 'nothing to do', { file: folder.fileRel('state.json') });
-    const report = new FileTracker(folder).restore();
-    state.restored = report;
-    run.status = 'aborted';
-    run.finished = ws.clock.nowIso();
-    folder.writeState(state);
-    folder.writeRun(run);
-    return { run, folder: folder.rel, ...report };
-  });
-}
-
-function latestRun(ws: Workspace, chId: string): RunFolder {
+/** The change's newest run folder; none is an error saying how to start one. */
+export function latestRun(ws: Workspace, chId: string): RunFolder {
   const folder = RunFolder.latest(ws.layout.root, chId);
   if (!folder) throw new DfError('not-found', `${chId} has no implementer run (nothing under ${runsRel(chId)}/)`, `start one with \`dynaforge implement ${chId}\``, { file: runsRel(chId) });
   return folder;

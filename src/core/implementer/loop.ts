@@ -1,4 +1,4 @@
-import { raiseConcern } from '../concerns/concerns';
+import { raiseConcern, type ConcernContext } from '../concerns/concerns';
 import { isDfError } from '../errors';
 import { isTestFile } from '../impact/coChange';
 import { isModelError } from '../model/modelError';
@@ -10,6 +10,7 @@ import type { Actor, AuditEventType, AuditPayload } from '../schema/audit';
 import type { Layout } from '../repo/layout';
 import type { Config } from '../schema/config';
 import type { Run, RunStatus } from '../schema/run';
+import { IMPLEMENTER_CONCERN_SOURCE } from '../tasks/taskConcerns';
 import type { Workspace } from '../workspace';
 import type { ImplementerEvent, ProgressListener } from './events';
 import type { FileTracker, WriteOutcome } from './fileTracker';
@@ -114,11 +115,16 @@ export class RunLoop {
     await this.deps.ws.audit.append({ type, ch_id: this.run.ch_id, actor: IMPLEMENTER_ACTOR, run_id: this.run.run_id, correlation_id: this.deps.correlationId, payload });
   }
 
+  /** Who raises and resolves this run's concerns: the Implementer, with the run's correlation id. */
+  get concernContext(): ConcernContext {
+    return { layout: this.deps.ws.layout, audit: this.deps.ws.audit, actor: IMPLEMENTER_ACTOR, correlationId: this.deps.correlationId };
+  }
+
   /** Raises a concern about something in this run (a task blocked, a write refused): its folder is the first evidence. */
   async concern(summary: string, evidence: string[] = []): Promise<string> {
-    const c = await raiseConcern({ layout: this.deps.ws.layout, audit: this.deps.ws.audit, actor: IMPLEMENTER_ACTOR, correlationId: this.deps.correlationId }, this.run.ch_id, {
+    const c = await raiseConcern(this.concernContext, this.run.ch_id, {
       severity: 'medium',
-      source: 'implementer',
+      source: IMPLEMENTER_CONCERN_SOURCE,
       summary,
       evidence: [this.folder.rel, ...evidence],
     });

@@ -24,10 +24,10 @@ export function openTaskIds(layout: Layout, chId: string): string[] {
 
 /**
  * tasks.md with task `id` marked done and its evidence linked (`evidence.json#E-n`, as `task
- * done` links it), every other line as it was; undefined when the file or the (open) task is
- * not there any more.
+ * done` links it), every other line as it was, and the ids of every task done in it then;
+ * undefined when the file or the (open) task is not there any more.
  */
-export function markedDone(layout: Layout, chId: string, id: string, evidence: string): string | undefined {
+export function markedDone(layout: Layout, chId: string, id: string, evidence: string): { text: string; done: string[] } | undefined {
   const t = load(layout, chId);
   if (!t) return undefined;
   let found = false;
@@ -36,5 +36,6 @@ export function markedDone(layout: Layout, chId: string, id: string, evidence: s
     found = true;
     return { kind: 'task', task: { ...l.task, state: 'done', evidence } };
   });
-  return found ? t.head + formatTasks(lines) : undefined;
+  if (!found) return undefined;
+  return { text: t.head + formatTasks(lines), done: tasksOf({ lines, problems: [] }).filter((x) => x.state === 'done').map((x) => x.id) };
 }

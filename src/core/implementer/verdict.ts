@@ -1,4 +1,6 @@
 import { excerpt } from '../model/toolCalls';
+import { resolveTaskConcerns } from '../tasks/taskConcerns';
+import { withTaskLock } from '../tasks/taskWork';
 import { recordEvidence } from './evidence';
 import type { RunLoop } from './loop';
 import type { BlockReason, RunTask, TaskState, Verification } from './runState';
@@ -44,18 +46,15 @@ export async function judgeClaim(loop: RunLoop, task: RunTask, st: TaskState, cl
 
   st.status = 'done';
   delete st.block;
-  st.evidence = await recordEvidence(loop, task, results, step);
-  let linked: string | undefined;
-  if (task.tasks_md) {
-    const text = markedDone(loop.layout, loop.run.ch_id, task.tasks_md, st.evidence);
-    if (text !== undefined) {
-      await loop.write(tasksMdRel(loop.run.ch_id), Buffer.from(text, 'utf8'), task.id, step, false);
-      linked = task.tasks_md;
-      st.marked = linked;
-    }
-  }
-  await loop.audit('implementer.verdict_pass', { task: task.id, files, verification: results.map(brief), ...(linked ? { tasks_md: linked } : {}), evidence: st.evidence });
-  loop.emit({ kind: 'task', task: task.id, state: 'done', files });
+  const evidence = await recordEvidence(loop, task, results, step);
+  st.evidence = evidence;
+  const done = task.tasks_md ? await markDone(loop, task, task.tasks_md, evidence, step) : undefined;
+  const linked = done ? task.tasks_md : undefined;
+  if (linked) st.marked = linked;
+  await loop.audit('implementer.verdict_pass', { task: task.id, files, verification: results.map(brief), ...(linked ? { tasks_md: linked } : {}), evidence });
+  // Done with evidence answers the concerns that said this tasks.md task was not (as `task done` resolves them).
+  const resolved = linked && done ? await resolveTaskConcerns(loop.concernContext, loop.run.ch_id, linked, done, `${linked} done by implementer ${loop.label} (${task.id}) with ${evidence}`) : [];
+  loop.emit({ kind: 'task', task: task.id, state: 'done', files, ...(resolved.length ? { resolved: resolved.map((c) => `${loop.run.ch_id}/${c}`) } : {}) });
   return true;
 
   async function block(reason: BlockReason, what: string, verification: Verification[]): Promise<boolean> {
@@ -69,4 +68,20 @@ export async function judgeClaim(loop: RunLoop, task: RunTask, st: TaskState, cl
     loop.emit({ kind: 'task', task: task.id, state: 'blocked', files, reason, concern: `${loop.run.ch_id}/${id}` });
     return false;
   }
+}
+
+/**
+ * Marks tasks.md task `id` done with its evidence link, under the tasks lock that `task
+ * start`, `task stop` and `task done` hold, so none of them loses the other's edit. Returns
+ * the ids of the tasks done in tasks.md then; undefined when the task is no longer open there
+ * (finished or dropped by someone else meanwhile): nothing is written.
+ */
+async function markDone(loop: RunLoop, task: RunTask, id: string, evidence: string, step: number): Promise<Set<string> | undefined> {
+  const chId = loop.run.ch_id;
+  return withTaskLock(loop.layout, chId, async () => {
+    const marked = markedDone(loop.layout, chId, id, evidence);
+    if (!marked) return undefined;
+    await loop.write(tasksMdRel(chId), Buffer.from(marked.text, 'utf8'), task.id, step, false);
+    return new Set(marked.done);
+  });
 }

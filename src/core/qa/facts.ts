@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { readEvidence } from '../capture/evidenceStore';
+import { activeEntries, readEvidence } from '../capture/evidenceStore';
 import { validateRev } from '../capture/range';
 import { concernsOf } from '../concerns/concerns';
 import { historyOf } from '../drift/gitContext';
@@ -19,7 +19,7 @@ const MTIME_SLACK_MS = 2000;
 
 /** Gathers what the policy judges, for `change` after its tests ran (`runStartedAt`: wall-clock ms). */
 export async function gatherFacts(ws: Workspace, change: Change, policy: QaPolicy, results: readonly CommandResult[], runStartedAt: number): Promise<QaFacts> {
-  const evidenceFiles = readEvidence(ws.layout, change.id).entries.flatMap((e) => e.files.filter((f) => f.status !== 'deleted').map((f) => f.path));
+  const evidenceFiles = activeEntries(readEvidence(ws.layout, change.id)).flatMap((e) => e.files.filter((f) => f.status !== 'deleted').map((f) => f.path));
   const changed = [...evidenceFiles, ...(await changedSinceBase(ws, policy.base))];
   const areas = change.scope.paths.length ? change.scope.paths : evidenceFiles;
   return {

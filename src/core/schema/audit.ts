@@ -213,6 +213,20 @@ export const AuditPayloads = {
     concern_id: z.string(),
   }),
   /**
+   * `implement abort` (not a cancel): the run's files put back (`restored`, `deleted`; `kept`:
+   * edited since, left alone), its evidence withdrawn (`withdrawn`: the `evidence.json#E-n`
+   * entries, no longer in change.yaml `evidence[]`) and, when tasks.md was kept, the tasks it
+   * had marked done set back (`unmarked`). The actor is who aborted; `run` the run folder.
+   */
+  'implementer.aborted': z.strictObject({
+    run: z.string(),
+    restored: z.array(z.string()),
+    deleted: z.array(z.string()),
+    kept: z.array(z.strictObject({ path: z.string(), reason: z.string() })),
+    withdrawn: z.array(z.string()),
+    unmarked: z.array(TaskId),
+  }),
+  /**
    * `validate`: the declared test commands ran. `results` is tests/results/CH-###.json and
    * `sha256` its hash as written; per command how it ended (output stays in the results file).
    */

@@ -6,6 +6,8 @@ export const EVIDENCE_VERSION = 1 as const;
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest');
 /** A git object id (sha1 today, sha256 in a sha256 repository). */
 const Oid = z.string().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/, 'expected a git object id');
+/** `E-1`, `E-2`, …: an entry's id, never reused. */
+const EvidenceId = z.string().regex(/^E-\d+$/, 'expected an evidence id like E-1');
 const IsoTime = z.iso.datetime({ message: 'expected an ISO-8601 UTC time like 2026-11-21T09:00:00.000Z' });
 
 export const FILE_STATUSES = ['added', 'modified', 'deleted', 'renamed', 'copied', 'type-changed', 'unmerged'] as const;
@@ -44,7 +46,7 @@ export const EvidenceSourceSchema = z.discriminatedUnion('kind', [
 
 /** One diff taken as evidence (`capture`). Referenced from change.yaml as `evidence.json#E-<n>`. */
 export const DiffEvidenceSchema = z.strictObject({
-  id: z.string().regex(/^E-\d+$/, 'expected an evidence id like E-1'),
+  id: EvidenceId,
   kind: z.literal('git-diff'),
   captured_at: IsoTime,
   source: EvidenceSourceSchema,
@@ -87,7 +89,7 @@ export type TaskVerification = z.infer<typeof TaskVerificationSchema>;
  * `base` is HEAD when the task was finished (the empty tree before the first commit).
  */
 export const TaskDiffEvidenceSchema = z.strictObject({
-  id: z.string().regex(/^E-\d+$/, 'expected an evidence id like E-1'),
+  id: EvidenceId,
   kind: z.literal('task-diff'),
   captured_at: IsoTime,
   task: z.string().regex(/^T-\d{3,}$/, 'expected a task id like T-003'),
@@ -122,7 +124,7 @@ export type ImplementerFile = z.infer<typeof ImplementerFileSchema>;
  * empty (a run commits nothing): it is there so every entry reads alike.
  */
 export const ImplementerEvidenceSchema = z.strictObject({
-  id: z.string().regex(/^E-\d+$/, 'expected an evidence id like E-1'),
+  id: EvidenceId,
   kind: z.literal('implementer-task'),
   captured_at: IsoTime,
   /** The tasks.md task it completed, when the run's task is linked to one. */
@@ -148,9 +150,39 @@ export type ImplementerEvidence = z.infer<typeof ImplementerEvidenceSchema>;
 export const EvidenceEntrySchema = z.discriminatedUnion('kind', [DiffEvidenceSchema, TaskDiffEvidenceSchema, ImplementerEvidenceSchema]);
 export type EvidenceEntry = z.infer<typeof EvidenceEntrySchema>;
 
-/** `changes/CH-###/evidence.json` (docs/formats.md "Capture, evidence and impact"). Entries are only appended. */
-export const EvidenceSchema = z.strictObject({
-  version: z.literal(EVIDENCE_VERSION),
-  entries: z.array(EvidenceEntrySchema),
+/**
+ * Entries that no longer stand as evidence because the work they record was undone
+ * (`implement abort` restored the files of the run that recorded them). The entries stay as
+ * they were written: a withdrawal is appended beside them, never removed, and every reader
+ * (drift, QA, analyze) leaves withdrawn entries out (`activeEntries`).
+ */
+export const EvidenceWithdrawalSchema = z.strictObject({
+  entries: z.array(EvidenceId).min(1),
+  at: IsoTime,
+  /** Who withdrew them (the actor id of the command). */
+  by: z.string().min(1),
+  reason: z.string().min(1),
+  /** The Implementer run whose evidence this is, when a run's abort withdrew it. */
+  run_id: z.string().min(1).optional(),
 });
+export type EvidenceWithdrawal = z.infer<typeof EvidenceWithdrawalSchema>;
+
+/**
+ * `changes/CH-###/evidence.json` (docs/formats.md "Capture, evidence and impact"). Entries and
+ * withdrawals are only appended; `withdrawals` is absent until the first one.
+ */
+export const EvidenceSchema = z
+  .strictObject({
+    version: z.literal(EVIDENCE_VERSION),
+    entries: z.array(EvidenceEntrySchema),
+    withdrawals: z.array(EvidenceWithdrawalSchema).optional(),
+  })
+  .superRefine((e, ctx) => {
+    const ids = new Set(e.entries.map((x) => x.id));
+    (e.withdrawals ?? []).forEach((w, i) =>
+      w.entries.forEach((id, k) => {
+        if (!ids.has(id)) ctx.addIssue({ code: 'custom', path: ['withdrawals', i, 'entries', k], message: `withdraws ${id}, which is not an entry of this file` });
+      }),
+    );
+  });
 export type Evidence = z.infer<typeof EvidenceSchema>;

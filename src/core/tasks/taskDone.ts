@@ -1,10 +1,11 @@
 import { sha256 } from '../canonical';
 import { commitsWithClaims } from '../capture/trailers';
-import { concernsOf, raiseConcern, updateConcern, type Concern, type ConcernContext } from '../concerns/concerns';
+import { concernsOf, raiseConcern, type Concern, type ConcernContext } from '../concerns/concerns';
 import { DfError } from '../errors';
 import { EMPTY_TREE, type GitHistory } from '../repo/gitHistory';
 import type { EvidenceFile, TaskDiffEvidence, TaskVerification } from '../schema/evidence';
 import type { CommandResult } from '../tester/runner';
+import { resolveTaskConcerns, TASK_CONCERN_SOURCE } from './taskConcerns';
 import { recordTaskEvidence } from './taskEvidence';
 import { findTask, readTasksDoc, withTaskState, type TaskEntry, type TasksDoc } from './taskFile';
 import { readTaskState, writeTaskState, type StartedTask } from './taskState';
@@ -12,8 +13,6 @@ import { event, requireGit, requireOpen, withTaskLock, writeTasks, type TaskCont
 import { describeFailure, planVerification, runVerification } from './verification';
 import { diffTrees, hasTree, RECORD_PATHS, snapshotWorkingTree, type TreeSnapshot } from './workingTree';
 
-/** The `source` of the concerns `task done` raises; with `tasks.md#T-003` in their evidence they are found again. */
-export const TASK_CONCERN_SOURCE = 'task done';
 /** How much of a failed command's output a concern quotes. */
 const TAIL_LINES = 20;
 const TAIL_CHARS = 2000;
@@ -45,7 +44,7 @@ export type DoneResult =
       readonly file: string;
       readonly evidence: TaskDiffEvidence;
       readonly evidence_ref: string;
-      /** Concerns an earlier refused `task done` of this task raised, resolved now. */
+      /** Concerns that said this task was not done (a refused `task done`, a blocked Implementer task), resolved now. */
       readonly resolved_concerns: string[];
       readonly warnings: string[];
     }
@@ -147,7 +146,8 @@ export async function finishTask(ctx: TaskContext, chId: string, taskId: string,
         commands: outcome.verification.commands.map((c) => ({ name: c.name, exit: c.exit, timed_out: c.timed_out })),
       }),
     ]);
-    const resolved = await resolveTaskConcerns(ctx, chId, taskId, `${taskId} done with ${ref}`);
+    const done = new Set([taskId, ...fresh.tasks.filter((t) => t.state === 'done').map((t) => t.id)]);
+    const resolved = await resolveTaskConcerns(concernContext(ctx), chId, taskId, done, `${taskId} done with ${ref}`);
     return { outcome: 'done', ...base, file: fresh.file, evidence: entry, evidence_ref: ref, resolved_concerns: resolved, warnings: warningsFor(taskId, outcome.verification, alongside) };
   });
 }
@@ -187,13 +187,6 @@ async function block(ctx: TaskContext, b: BlockInput): Promise<DoneResult> {
     }),
   );
   return { outcome: 'blocked', change: b.change, task: b.task, reason: b.reason, concern, files: b.files, failed: b.failed };
-}
-
-/** Concerns raised by refused `task done` runs of this task, resolved now that it is done. */
-async function resolveTaskConcerns(ctx: TaskContext, chId: string, taskId: string, note: string): Promise<string[]> {
-  const open = concernsOf(ctx.ws.audit, chId).filter((c) => c.status !== 'resolved' && c.source === TASK_CONCERN_SOURCE && c.evidence.includes(`tasks.md#${taskId}`));
-  for (const c of open) await updateConcern(concernContext(ctx), chId, c.id, { kind: 'resolve', note });
-  return open.map((c) => c.id);
 }
 
 function concernContext(ctx: TaskContext): ConcernContext {

@@ -69,10 +69,11 @@ export function findTask(doc: TasksDoc, id: string): TaskEntry {
 
 /**
  * tasks.md with one task's box set to `state` (and, given `evidence`, its `(evidence: …)`
- * set): every other byte of the file — front matter, line ends, the rest of the line — is
- * kept as it was. The edited line is parsed again to prove the edit says what was meant.
+ * set, or with `null` removed): every other byte of the file — front matter, line ends, the
+ * rest of the line — is kept as it was. The edited line is parsed again to prove the edit
+ * says what was meant.
  */
-export function withTaskState(doc: TasksDoc, id: string, state: TaskState, evidence?: string): string {
+export function withTaskState(doc: TasksDoc, id: string, state: TaskState, evidence?: string | null): string {
   const task = findTask(doc, id);
   const lines = doc.text.split('\n');
   const raw = lines[task.line - 1] as string;
@@ -82,15 +83,16 @@ export function withTaskState(doc: TasksDoc, id: string, state: TaskState, evide
   const again = parseTasks(line).lines[0];
   const edited = again?.kind === 'task' ? again.task : undefined;
   const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-  if (!edited || edited.id !== id || edited.state !== state || edited.text !== task.text || !same(edited.files, task.files) || !same(edited.deps, task.deps) || (evidence !== undefined && edited.evidence !== evidence)) {
-    throw new DfError('conflict', `${doc.file}:${task.line}: cannot set ${id} to ${state} without changing what the line says`, `edit the line by hand: the box of ${id} becomes [${BOX[state]}]${evidence ? ` and it gets (evidence: ${evidence})` : ''}`, { file: doc.file, line: task.line });
+  if (!edited || edited.id !== id || edited.state !== state || edited.text !== task.text || !same(edited.files, task.files) || !same(edited.deps, task.deps) || (evidence !== undefined && edited.evidence !== (evidence ?? undefined))) {
+    const link = evidence ? ` and it gets (evidence: ${evidence})` : evidence === null ? ' and its (evidence: …) goes' : '';
+    throw new DfError('conflict', `${doc.file}:${task.line}: cannot set ${id} to ${state} without changing what the line says`, `edit the line by hand: the box of ${id} becomes [${BOX[state]}]${link}`, { file: doc.file, line: task.line });
   }
   lines[task.line - 1] = line + cr;
   return lines.join('\n');
 }
 
-/** Replaces the value of a trailing `(evidence: …)`, or adds one where the format puts it (before `(src: …)`). */
-function withEvidence(line: string, evidence: string): string {
+/** Replaces the value of a trailing `(evidence: …)`, or adds one where the format puts it (before `(src: …)`); `null` removes it. */
+function withEvidence(line: string, evidence: string | null): string {
   const attrs: { key: string; start: number; end: number }[] = [];
   let body = line;
   for (let a = TRAILING_ATTR.exec(body); a; a = TRAILING_ATTR.exec(body)) {
@@ -98,9 +100,10 @@ function withEvidence(line: string, evidence: string): string {
     attrs.push({ key: a[1] as string, start: a.index, end: a.index + a[0].length });
     body = body.slice(0, a.index);
   }
-  const value = ` (evidence: ${evidence})`;
+  const value = evidence === null ? '' : ` (evidence: ${evidence})`;
   const current = attrs.find((x) => x.key === 'evidence');
   if (current) return line.slice(0, current.start) + value + line.slice(current.end);
+  if (evidence === null) return line;
   const src = attrs.find((x) => x.key === 'src');
   return src ? line.slice(0, src.start) + value + line.slice(src.start) : line + value;
 }

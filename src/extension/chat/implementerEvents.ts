@@ -25,7 +25,7 @@ export function renderImplementerEvent(out: ChatOut): (e: ImplementerEvent) => v
         break;
       case 'task':
         if (e.state === 'running') out.md(`\n**${e.task}** ${esc(titles.get(e.task) ?? '')} — running\n\n`);
-        else if (e.state === 'done') out.md(`✓ **${e.task}** done${e.files?.length ? `: ${e.files.join(', ')}` : ''}\n\n`);
+        else if (e.state === 'done') out.md(`✓ **${e.task}** done${e.files?.length ? `: ${e.files.join(', ')}` : ''}${e.resolved?.length ? `; resolved ${e.resolved.join(', ')}` : ''}\n\n`);
         else out.md(`✗ **${e.task}** not done (${e.reason ?? 'blocked'})${e.concern ? `; concern ${e.concern}` : ''}\n\n`);
         break;
       case 'file-changed':

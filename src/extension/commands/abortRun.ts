@@ -20,13 +20,13 @@ export class AbortRunCommand implements DfCommand {
     const chId = given ?? (await pickChange(this.s.model, 'The change whose newest Implementer run to undo', (c) => c.change.status === 'open'));
     if (!chId) return undefined;
     if (!given) {
-      const go = await vscode.window.showWarningMessage(`Undo the newest Implementer run of ${chId}? The files it changed go back to what they were (files edited since are kept).`, { modal: true }, 'Abort the Run');
+      const go = await vscode.window.showWarningMessage(`Undo the newest Implementer run of ${chId}? The files it changed go back to what they were (files edited since are kept) and the evidence it recorded is withdrawn.`, { modal: true }, 'Abort the Run');
       if (!go) return undefined;
     }
     const result = await abortRunAction(this.s, chId);
     if (result?.ok) {
       const r = result.value;
-      void vscode.window.showInformationMessage(`Dynaforge: aborted ${r.folder}: ${r.restored.length} file(s) restored, ${r.deleted.length} deleted${r.kept.length ? `, ${r.kept.length} kept (edited since)` : ''}.`);
+      void vscode.window.showInformationMessage(`Dynaforge: aborted ${r.folder}: ${r.restored.length} file(s) restored, ${r.deleted.length} deleted${r.kept.length ? `, ${r.kept.length} kept (edited since)` : ''}${r.withdrawn.length ? `; evidence withdrawn: ${r.withdrawn.join(', ')}` : ''}.`);
     }
     return result;
   }

@@ -1,5 +1,6 @@
 import type { ImplementerEvent } from '../../core/implementer/events';
-import { abortRun, resumeRun, startRun, type AbortReport, type RunReport } from '../../core/implementer/implement';
+import { abortRun, type AbortReport } from '../../core/implementer/abort';
+import { resumeRun, startRun, type RunReport } from '../../core/implementer/implement';
 import { commandVerifier } from '../../core/implementer/verifier';
 import type { ModelPort } from '../../core/model/modelPort';
 import type { Workspace } from '../../core/workspace';
@@ -43,13 +44,14 @@ export function implementAction(s: Services, input: ImplementInput, via: Via = {
 
 /**
  * `dynaforge implement abort CH-###`: a live run is stopped first; then the newest run's files
- * go back to what they were before it (files edited since are kept, and reported).
+ * go back to what they were before it (files edited since are kept, and reported) and the
+ * evidence it recorded is withdrawn.
  */
 export async function abortRunAction(s: Services, chId: string, via: Via = {}): Promise<ActionResult<AbortReport & { stopped: boolean }>> {
   const stopped = await s.runs.cancel(chId);
   return s.runner.run({ name: 'implement abort', args: ['implement', 'abort', chId], title: `abort the run of ${chId}`, ...via }, async (ctx) => {
     const ws = await ctx.workspace();
     ctx.chId = chId;
-    return { ...(await abortRun(ws, chId)), stopped };
+    return { ...(await abortRun(ws, chId, { actor: ws.actor('user'), correlationId: await ctx.correlationId() })), stopped };
   });
 }

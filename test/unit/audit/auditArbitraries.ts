@@ -177,6 +177,10 @@ const payloads: { [T in AuditEventType]: fc.Arbitrary<AuditEventInput<T>['payloa
     },
     PLAIN,
   ),
+  'implementer.aborted': fc.record(
+    { run: text, restored: texts, deleted: texts, kept: fc.array(fc.record({ path: text, reason: text }, PLAIN), { maxLength: 2 }), withdrawn: texts, unmarked: fc.array(taskId, { maxLength: 2 }) },
+    PLAIN,
+  ),
   'tests.ran': fc.record(
     {
       results: text,

@@ -1,8 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { appendEvidence, readEvidence } from '../../../src/core/capture/evidenceStore';
+import { activeEntries, appendEvidence, readEvidence, withdrawEvidence } from '../../../src/core/capture/evidenceStore';
+import { isDfError } from '../../../src/core/errors';
 import { layoutAt } from '../../../src/core/repo/layout';
 import { watch } from '../audit/auditFixtures';
 import { tempDir } from '../core/tempRepo';
@@ -54,5 +55,28 @@ describe('evidence store: appends from concurrent writers', function () {
     // Without the lock, the read-modify-writes overlap: entries are lost and ids repeat.
     assert.deepEqual(written(dir), expected(PROCS, EACH));
     assert.equal(existsSync(join(dir, '.dynaforge/state/locks/evidence', `${CH}.lock`)), false, 'the lock was released');
+  });
+
+  it('a withdrawal is appended beside the entries, interleaved with appends, and never withdraws an entry twice', async () => {
+    const layout = layoutAt(dir);
+    await appendEvidence(layout, CH, workerEntry(0, 0));
+    await appendEvidence(layout, CH, workerEntry(0, 1));
+    const before = readFileSync(join(dir, 'changes', CH, 'evidence.json'), 'utf8');
+    const odd = (e: { id: string }) => e.id === 'E-1';
+    const by = { at: '2026-11-21T09:00:00.000Z', by: 'Ann <ann@example.com>', reason: 'implement abort' };
+    const [w] = await Promise.all([withdrawEvidence(layout, CH, odd, by), appendEvidence(layout, CH, workerEntry(0, 2))]);
+    assert.deepEqual(w?.ids, ['E-1']);
+    const evidence = readEvidence(layout, CH);
+    assert.deepEqual(evidence.entries.map((e) => e.id), ['E-1', 'E-2', 'E-3'], 'entries stay; the next id counts the withdrawn one');
+    assert.deepEqual(evidence.withdrawals, [{ entries: ['E-1'], ...by }]);
+    assert.deepEqual(activeEntries(evidence).map((e) => e.id), ['E-2', 'E-3']);
+    assert.ok(readFileSync(join(dir, 'changes', CH, 'evidence.json'), 'utf8').startsWith(before.slice(0, before.indexOf('"id": "E-2"'))), 'E-1 is byte for byte as it was');
+    assert.deepEqual(await withdrawEvidence(layout, CH, odd, by), { ids: [] }, 'already withdrawn: nothing is written');
+    assert.equal(readEvidence(layout, CH).withdrawals?.length, 1);
+
+    // A withdrawal naming an entry the file does not have is damage, reported with its place.
+    const file = join(dir, 'changes', CH, 'evidence.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"E-1"\n', '"E-9"\n'));
+    assert.throws(() => readEvidence(layout, CH), (e: unknown) => isDfError(e) && e.code === 'invalid-schema' && /withdraws E-9, which is not an entry of this file/.test(e.message) && e.where.field === 'withdrawals[0].entries[0]');
   });
 });

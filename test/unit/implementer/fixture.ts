@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { initProject } from '../../../src/core/init/init';
+import type { AbortBy } from '../../../src/core/implementer/abort';
 import type { ImplementerEvent } from '../../../src/core/implementer/events';
 import type { LoopDeps } from '../../../src/core/implementer/loop';
 import type { Verifier } from '../../../src/core/implementer/verifier';
@@ -137,6 +138,11 @@ export async function project(opts: ProjectOptions = {}): Promise<Project> {
     audit: () => ws.audit.read(`changes/${change.id}`),
     cleanup,
   };
+}
+
+/** Who aborts a run in the tests: the workspace's person, with a correlation id of its own. */
+export function abortBy(ws: Workspace): AbortBy {
+  return { actor: ws.actor('user'), correlationId: 'cor-abort' };
 }
 
 /** Every file below `dir` (relative path → bytes), for byte-for-byte comparisons. */

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readEvidence } from '../../../src/core/capture/evidenceStore';
-import { concernsOf } from '../../../src/core/concerns/concerns';
+import { concernsOf, raiseConcern } from '../../../src/core/concerns/concerns';
 import { isDfError } from '../../../src/core/errors';
 import { initProject } from '../../../src/core/init/init';
 import { fixedClock } from '../../../src/core/ports/clock';
@@ -97,6 +97,27 @@ describe('tasks: start, done and stop through the engine', () => {
     assert.deepEqual(concernsOf(ws.audit, 'CH-001').map((c) => c.status), ['resolved', 'resolved']);
     await assert.rejects(finishTask(ctx, 'CH-001', 'T-001'), conflict(/T-001 is already done \(evidence: evidence.json#E-1\)/));
     assert.equal(listTasks(ws, 'CH-001').tasks.find((x) => x.id === 'T-003')?.blocked_by.length, 1, 'T-003 still waits for T-002');
+  });
+
+  it("done by hand also resolves the Implementer's concerns that said the task was not done, once every task they name is done", async () => {
+    const { ws, ctx } = await project();
+    const implementer = { layout: ws.layout, audit: ws.audit, actor: { kind: 'agent' as const, id: 'dynaforge-implementer', role: 'implementer' }, correlationId: 'cor-run' };
+    const raise = (summary: string, evidence: string[]) => raiseConcern(implementer, 'CH-001', { severity: 'medium', source: 'implementer', summary, evidence });
+    await raise('task-1 (Add a) claimed done but its verification fails — not marked done', ['artifacts/work/CH-001/run-1', 'artifacts/work/CH-001/run-1/state.json#task-1', 'tasks.md#T-001', 'a.txt']);
+    await raise('the step budget is spent with task-1, task-2 not done', ['artifacts/work/CH-001/run-1', 'tasks.md#T-001', 'tasks.md#T-002']);
+    await raise('needed to write x outside the scope', ['artifacts/work/CH-001/run-1']);
+
+    await startTask(ctx, 'CH-001', 'T-001');
+    repo.write('a.txt', 'a\n');
+    const one = await finishTask(ctx, 'CH-001', 'T-001');
+    assert.ok(one.outcome === 'done');
+    assert.deepEqual(one.resolved_concerns, ['C-1'], 'the stopped run also named T-002, not done yet');
+    await startTask(ctx, 'CH-001', 'T-002');
+    repo.write('b.txt', 'b\n');
+    const two = await finishTask(ctx, 'CH-001', 'T-002');
+    assert.ok(two.outcome === 'done');
+    assert.deepEqual(two.resolved_concerns, ['C-2']);
+    assert.deepEqual(concernsOf(ws.audit, 'CH-001').map((c) => c.status), ['resolved', 'resolved', 'open'], 'a concern naming no task stays');
   });
 
   it('a high-risk change without declared tests needs an explicit --no-verify, which the evidence records', async () => {

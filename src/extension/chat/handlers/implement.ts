@@ -65,7 +65,13 @@ async function abort(c: ChatCall, id: string): Promise<ChatAnswer> {
   const r = valueOf(c, await abortRunAction(c.s, id, CHAT_VIA));
   if (!r) return { chId: id };
   c.out.para(`Aborted **${r.folder}**${r.stopped ? ' (it was running: stopped first)' : ''}: ${r.restored.length} file(s) restored, ${r.deleted.length} deleted.`);
-  const lines = [...r.restored.map((p) => `- restored \`${p}\``), ...r.deleted.map((p) => `- deleted \`${p}\``), ...r.kept.map((k) => `- kept \`${k.path}\`: ${escEngine(k.reason)} (yours now)`)];
+  const lines = [
+    ...r.restored.map((p) => `- restored \`${p}\``),
+    ...r.deleted.map((p) => `- deleted \`${p}\``),
+    ...r.kept.map((k) => `- kept \`${k.path}\`: ${escEngine(k.reason)} (yours now)`),
+    ...(r.unmarked.length ? [`- tasks.md: ${r.unmarked.join(', ')} no longer marked done`] : []),
+    ...(r.withdrawn.length ? [`- evidence withdrawn: ${r.withdrawn.map((w) => `\`${w}\``).join(', ')}`] : []),
+  ];
   if (lines.length) c.out.para(lines.join('\n'));
   return { chId: id, followups: [followup('implement', id, `Start a new run of ${id}`), followup('status', id, `Status of ${id}`)] };
 }
