@@ -169,9 +169,35 @@ export function snapshot(dir: string): Map<string, string> {
   return out;
 }
 
-/** Starts the worker script in a child process (node + tsx's CommonJS hook: the fastest start). */
+/** Starts the audit worker script in a child process. */
 export function startWorker(args: readonly string[]): ChildProcess {
-  return spawn(process.execPath, ['--require', 'tsx/cjs', WORKER, ...args], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  return startScript(WORKER, args);
+}
+
+/** Starts a TypeScript worker script in a child process (node + tsx's CommonJS hook: the fastest start). */
+export function startScript(script: string, args: readonly string[]): ChildProcess {
+  return spawn(process.execPath, ['--require', 'tsx/cjs', script, ...args], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+export type WorkerExit = Awaited<ReturnType<typeof watch>>;
+
+/**
+ * Lets workers contend for real: waits until each has printed "ready" (loaded), then writes
+ * "go" to all of them at once, and resolves with how each ended. A worker that exits before
+ * all are ready fails the test.
+ */
+export async function startTogether(children: readonly ChildProcess[]): Promise<WorkerExit[]> {
+  let ready = 0;
+  let allReady: () => void = () => undefined;
+  const readyP = new Promise<void>((res) => (allReady = res));
+  const exits = children.map((c) =>
+    watch(c, (line) => {
+      if (line === 'ready' && ++ready === children.length) allReady();
+    }),
+  );
+  await Promise.race([readyP, Promise.all(exits).then((r) => assert.fail(`workers exited before starting: ${JSON.stringify(r)}`))]);
+  for (const c of children) c.stdin?.write('go\n');
+  return Promise.all(exits);
 }
 
 /** Calls `onLine` for each complete stdout line of `child`; resolves with the exit code or signal. */

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { SHARED_STREAM, openLog, startWorker, tempDirs, watch } from './auditFixtures';
+import { SHARED_STREAM, openLog, startTogether, startWorker, tempDirs } from './auditFixtures';
 
 const PROCS = 8;
 const EACH = 50;
@@ -11,18 +11,8 @@ describe('audit log: concurrent appends from several processes', function () {
   it(`${PROCS} processes appending ${EACH} events each to one stream and ${EACH} to their own change stream lose nothing and never interleave`, async () => {
     const root = tmp.make();
     const children = Array.from({ length: PROCS }, (_, p) => startWorker(['concurrent', root, String(p), String(EACH)]));
-    let ready = 0;
-    let allReady: () => void = () => undefined;
-    const readyP = new Promise<void>((res) => (allReady = res));
-    const exits = children.map((c) =>
-      watch(c, (line) => {
-        if (line === 'ready' && ++ready === PROCS) allReady();
-      }),
-    );
-    await Promise.race([readyP, Promise.all(exits).then((r) => assert.fail(`workers exited before starting: ${JSON.stringify(r)}`))]);
-    // Everything is loaded: start them all at once, so that they really contend for the lock.
-    for (const c of children) c.stdin?.write('go\n');
-    const results = await Promise.all(exits);
+    // Everything loaded first, then all started at once, so that they really contend for the lock.
+    const results = await startTogether(children);
     results.forEach((r, p) => assert.deepEqual({ code: r.code, stderr: r.stderr }, { code: 0, stderr: '' }, `worker ${p}`));
 
     const t = openLog(root, SHARED_STREAM);

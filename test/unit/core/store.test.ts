@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { isDfError } from '../../../src/core/errors';
 import { initProject } from '../../../src/core/init/init';
 import { fixedClock } from '../../../src/core/ports/clock';
@@ -10,7 +10,7 @@ import { layoutAt } from '../../../src/core/repo/layout';
 import { ConfigSchema } from '../../../src/core/schema/config';
 import { allocateChangeId } from '../../../src/core/store/changeIds';
 import { ChangeStore } from '../../../src/core/store/changeStore';
-import { watch } from '../audit/auditFixtures';
+import { startScript, startTogether } from '../audit/auditFixtures';
 import { tempDir } from './tempRepo';
 
 const clock = fixedClock('2026-11-21T09:00:00Z');
@@ -54,14 +54,8 @@ describe('change store', () => {
     const PROCS = 4;
     const EACH = 10;
     const worker = join(__dirname, 'fixtures', 'updateWorker.ts');
-    const children = Array.from({ length: PROCS }, (_, p) => spawn(process.execPath, ['--require', 'tsx/cjs', worker, dir, 'CH-001', String(p), String(EACH)], { cwd: resolve(__dirname, '../../..'), stdio: ['pipe', 'pipe', 'pipe'] }));
-    let ready = 0;
-    let go = (): void => undefined;
-    const allReady = new Promise<void>((done) => (go = done));
-    const exits = children.map((c) => watch(c, (line) => (line === 'ready' && ++ready === PROCS ? go() : undefined)));
-    await allReady;
-    for (const c of children) c.stdin?.write('go\n');
-    (await Promise.all(exits)).forEach((r, p) => assert.deepEqual([r.code, r.stderr], [0, ''], `worker ${p}`));
+    const children = Array.from({ length: PROCS }, (_, p) => startScript(worker, [dir, 'CH-001', String(p), String(EACH)]));
+    (await startTogether(children)).forEach((r, p) => assert.deepEqual([r.code, r.stderr], [0, ''], `worker ${p}`));
     // Without the lock, two read-modify-writes overlap and one edit is lost.
     const refs = store.read('CH-001').evidence;
     const want = Array.from({ length: PROCS }, (_, p) => Array.from({ length: EACH }, (__, i) => `evidence.json#E-${p * 1000 + i + 1}`)).flat();

@@ -1,15 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { activeEntries, appendEvidence, readEvidence, withdrawEvidence } from '../../../src/core/capture/evidenceStore';
 import { isDfError } from '../../../src/core/errors';
 import { layoutAt } from '../../../src/core/repo/layout';
-import { watch } from '../audit/auditFixtures';
+import { startScript, startTogether } from '../audit/auditFixtures';
 import { tempDir } from '../core/tempRepo';
 import { workerEntry } from './fixtures/workerEntry';
 
-const REPO_ROOT = resolve(__dirname, '../../..');
 const WORKER = join(__dirname, 'fixtures', 'appendWorker.ts');
 const CH = 'CH-001';
 
@@ -43,14 +41,8 @@ describe('evidence store: appends from concurrent writers', function () {
   it('4 processes appending 15 entries each at once (capture --into, task done, the Implementer) lose nothing and never share an id', async () => {
     const PROCS = 4;
     const EACH = 15;
-    const children = Array.from({ length: PROCS }, (_, p) => spawn(process.execPath, ['--require', 'tsx/cjs', WORKER, dir, CH, String(p), String(EACH)], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] }));
-    let ready = 0;
-    let go = (): void => undefined;
-    const allReady = new Promise<void>((done) => (go = done));
-    const exits = children.map((c) => watch(c, (line) => (line === 'ready' && ++ready === PROCS ? go() : undefined)));
-    await allReady;
-    for (const c of children) c.stdin?.write('go\n');
-    (await Promise.all(exits)).forEach((r, p) => assert.deepEqual([r.code, r.stderr], [0, ''], `worker ${p}`));
+    const children = Array.from({ length: PROCS }, (_, p) => startScript(WORKER, [dir, CH, String(p), String(EACH)]));
+    (await startTogether(children)).forEach((r, p) => assert.deepEqual([r.code, r.stderr], [0, ''], `worker ${p}`));
 
     // Without the lock, the read-modify-writes overlap: entries are lost and ids repeat.
     assert.deepEqual(written(dir), expected(PROCS, EACH));
