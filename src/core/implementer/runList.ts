@@ -1,7 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { errnoCode } from '../errors';
+import { ioError } from '../fs/atomic';
 import { readRunJson, runRef } from '../retention/runFolders';
-import { RETAIN_MARKER, type Run } from '../schema/run';
+import { CHANGE_ID_RE } from '../schema/ids';
+import { RETAIN_MARKER, RUNS_DIR, type Run } from '../schema/run';
 import { runNumbers } from './runFolder';
 
 /** An Implementer run of a change as the faces list it: its record, or why that cannot be read. */
@@ -27,4 +30,17 @@ export function listRuns(root: string, chId: string): RunSummary[] {
       const abs = join(root, ref.path);
       return { n, path: ref.path, ...readRunJson(abs, ref), retained: existsSync(join(abs, RETAIN_MARKER)) };
     });
+}
+
+/**
+ * The ids of the changes that have a runs folder (artifacts/work/CH-###), in one directory
+ * read: a view of every change asks `listRuns` only for these.
+ */
+export function changesWithRuns(root: string): Set<string> {
+  try {
+    return new Set(readdirSync(join(root, RUNS_DIR)).filter((n) => CHANGE_ID_RE.test(n)));
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT') return new Set();
+    throw ioError('read', RUNS_DIR, e);
+  }
 }

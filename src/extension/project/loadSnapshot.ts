@@ -6,7 +6,7 @@ import { concernsOf } from '../../core/concerns/concerns';
 import { loadConfig } from '../../core/config/loadConfig';
 import { DfError, isDfError } from '../../core/errors';
 import { readTextIfExists } from '../../core/fs/atomic';
-import { listRuns, type RunSummary } from '../../core/implementer/runList';
+import { changesWithRuns, listRuns, type RunSummary } from '../../core/implementer/runList';
 import { systemClock } from '../../core/ports/clock';
 import { noGit } from '../../core/repo/git';
 import { changeDir, findRoot, layoutAt } from '../../core/repo/layout';
@@ -44,7 +44,8 @@ export async function loadSnapshot(folder: string | undefined, trusted: boolean)
 async function loadTrusted(folder: string, root: string): Promise<Loaded> {
   const ws = await Workspace.open({ cwd: root, env: process.env });
   const { changes, problems } = ws.store.list();
-  const views = changes.map((c) => view(ws.layout.root, c, ws.store.artifacts(c.id), () => statusOf(ws, c)));
+  const runs = runsByChange(ws.layout.root);
+  const views = changes.map((c) => view(ws.layout.root, c, ws.store.artifacts(c.id), runs(c.id), () => statusOf(ws, c)));
   return { snapshot: { state: 'ready', folder, root, trusted: true, changes: views, problems, ...activeOf(() => ws.activeChange()) }, ws };
 }
 
@@ -55,17 +56,18 @@ function loadRestricted(folder: string, root: string): Loaded {
   // Read-only use: nothing is appended, so the project stream name is never used.
   const audit = new AuditLog({ root, auditDir: layout.auditDir, lockDir: layout.lockDir, clock: systemClock, projectStream: 'restricted-mode' });
   const { changes, problems } = store.list();
+  const runs = runsByChange(root);
   const views = changes.map((c) => {
     const artifacts = store.artifacts(c.id);
-    return view(root, c, artifacts, () => deriveStatus(c, artifacts, concernsOf(audit, c.id), config));
+    return view(root, c, artifacts, runs(c.id), () => deriveStatus(c, artifacts, concernsOf(audit, c.id), config));
   });
   // Without git there is no branch: `use` and DF_CHANGE still name the active change.
   return { snapshot: { state: 'ready', folder, root, trusted: false, changes: views, problems, ...activeOf(() => resolveActive(layout, process.env, undefined)) } };
 }
 
 /** One change; a status that cannot be derived is shown as an error on that change only. */
-function view(root: string, change: Change, artifacts: Readonly<Record<string, string>>, status: () => ChangeStatus): ChangeView {
-  const base = { change, artifacts: Object.keys(artifacts), tasks: 'tasks.md' in artifacts ? tasksOf(root, change.id) : [], runs: runsOf(root, change.id) };
+function view(root: string, change: Change, artifacts: Readonly<Record<string, string>>, runs: readonly RunSummary[], status: () => ChangeStatus): ChangeView {
+  const base = { change, artifacts: Object.keys(artifacts), tasks: 'tasks.md' in artifacts ? tasksOf(root, change.id) : [], runs };
   try {
     return { ...base, status: status() };
   } catch (e) {
@@ -74,14 +76,21 @@ function view(root: string, change: Change, artifacts: Readonly<Record<string, s
   }
 }
 
-/** The runs of a change; an unreadable runs folder shows no runs rather than breaking the view. */
-function runsOf(root: string, chId: string): RunSummary[] {
-  try {
-    return listRuns(root, chId);
-  } catch (e) {
-    if (!isDfError(e)) throw e;
-    return [];
-  }
+/**
+ * The runs of each change, looked up per change only where artifacts/work/ has a folder for it;
+ * an unreadable runs folder shows no runs rather than breaking the view.
+ */
+function runsByChange(root: string): (chId: string) => RunSummary[] {
+  const safely = <T>(read: () => T, none: T): T => {
+    try {
+      return read();
+    } catch (e) {
+      if (!isDfError(e)) throw e;
+      return none;
+    }
+  };
+  const withRuns = safely(() => changesWithRuns(root), new Set<string>());
+  return (chId) => (withRuns.has(chId) ? safely(() => listRuns(root, chId), []) : []);
 }
 
 function activeOf(resolve: () => ActiveChange | undefined): { active?: ActiveChange } {

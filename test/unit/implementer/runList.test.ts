@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listRuns } from '../../../src/core/implementer/runList';
+import { changesWithRuns, listRuns } from '../../../src/core/implementer/runList';
 
 describe('listRuns: the Implementer runs of a change, as the faces list them', () => {
   let root = '';
@@ -38,5 +38,13 @@ describe('listRuns: the Implementer runs of a change, as the faces list them', (
     assert.match(runs[0]?.problem ?? '', /run\.json is not valid JSON/);
     assert.match(runs[1]?.problem ?? '', /describes CH-007\/run-4, not the folder it is in/);
     assert.equal(runs[0]?.run, undefined);
+  });
+
+  it('changesWithRuns names the changes with a runs folder, from one directory read', () => {
+    assert.deepEqual([...changesWithRuns(root)], []);
+    run(1, record(1, 'succeeded'));
+    mkdirSync(join(root, 'artifacts', 'work', 'CH-012'));
+    mkdirSync(join(root, 'artifacts', 'work', 'scratch'));
+    assert.deepEqual([...changesWithRuns(root)].sort(), ['CH-007', 'CH-012']);
   });
 });
