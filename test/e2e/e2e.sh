@@ -225,16 +225,20 @@ journey() {
   return $rc
 }
 
-all() {
-  local t0; t0=$(now)
+begin_run() { # begin_run <name>: the tools, a fresh results folder, a per-run folder cleaned up on exit
   install
   rm -rf "$RESULTS"; mkdir -p "$RESULTS"
-  RUN=$(mktemp -d "${TMPDIR:-/tmp}/dynaforge-e2e.XXXXXX")
+  RUN=$(mktemp -d "${TMPDIR:-/tmp}/dynaforge-$1.XXXXXX")
   export DYNAFORGE_E2E_RUN=$RUN
   # Where the offline test model reads its script and logs its requests (tests and journey write the script).
   export DYNAFORGE_E2E_MODEL_DIR=$RUN/model
   trap cleanup EXIT
   trap 'exit 130' INT TERM
+}
+
+all() {
+  local t0; t0=$(now)
+  begin_run e2e
   package || { PROBLEMS+=("packaging failed"); TOTAL_FAILED=$((TOTAL_FAILED + 1)); }
 
   if [ -f "$RUN/dynaforge.vsix" ]; then
@@ -273,14 +277,9 @@ all() {
 # (.bench/corpus: 1,000 changes, built once by bench/corpus.ts), printing figures and targets.
 bench() {
   local t0; t0=$(now)
-  install
   RESULTS=$ROOT/test-results/bench-editor
-  rm -rf "$RESULTS"; mkdir -p "$RESULTS"
-  RUN=$(mktemp -d "${TMPDIR:-/tmp}/dynaforge-bench.XXXXXX")
-  export DYNAFORGE_E2E_RUN=$RUN DYNAFORGE_E2E_MODEL_DIR=$RUN/model
+  begin_run bench
   export EXT_TEST_TIMEOUT_MS=${EXT_TEST_TIMEOUT_MS:-900000}
-  trap cleanup EXIT
-  trap 'exit 130' INT TERM
   (cd "$ROOT" && node_modules/.bin/tsx bench/prepareCorpus.ts) || { say "the benchmark corpus could not be built"; return 1; }
   package && build || return 1
   start_server bench trusted || return 1
