@@ -1,7 +1,7 @@
 import type { Finding } from '../../core/drift/model';
 import { Commands, type CommandId } from '../constants';
 import type { ChangeView } from '../project/snapshot';
-import { latestDecisions } from './changeSummary';
+import { latestDecisions, staleApprovals } from './changeSummary';
 
 /** Something a person can do next about a change, as the status bar's menu offers it. */
 export interface ChangeAction {
@@ -22,8 +22,8 @@ export function nextActions(view: ChangeView, drift: readonly Finding[]): Change
   const status = view.status;
   if (status && view.change.status === 'open') {
     const latest = latestDecisions(status);
-    for (const a of latest.values()) {
-      if (a.approval.decision === 'approved' && !a.current) out.push({ label: `$(warning) Re-approve ${a.approval.stage}`, detail: `the approval by ${a.approval.by} is stale: ${a.changed.join(', ')} changed`, command: Commands.Approve, args: { chId, stage: a.approval.stage } });
+    for (const a of staleApprovals(latest)) {
+      out.push({ label: `$(warning) Re-approve ${a.approval.stage}`, detail: `the approval by ${a.approval.by} is stale: ${a.changed.join(', ')} changed`, command: Commands.Approve, args: { chId, stage: a.approval.stage } });
     }
     if (drift.length) out.push({ label: `$(sync) Reconcile (${drift.length})`, detail: drift.slice(0, 3).map((f) => f.message).join('; '), command: Commands.Reconcile, args: { chId } });
     const here = latest.get(status.stage);

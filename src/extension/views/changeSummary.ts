@@ -16,9 +16,14 @@ export function latestDecisions(status: ChangeStatus): Map<Stage, ApprovalState>
   return out;
 }
 
+/** The latest whole-stage approvals whose artifacts changed since: they need a fresh decision. */
+export function staleApprovals(latest: ReadonlyMap<Stage, ApprovalState>): ApprovalState[] {
+  return [...latest.values()].filter((a) => a.approval.decision === 'approved' && !a.current);
+}
+
 export function approvalSummary(status: ChangeStatus): ApprovalSummary {
   const latest = latestDecisions(status);
-  const staleStages = [...latest.values()].filter((a) => a.approval.decision === 'approved' && !a.current).map((a) => a.approval.stage);
+  const staleStages = staleApprovals(latest).map((a) => a.approval.stage);
   if (staleStages.length) return { text: `approval stale (${staleStages.join(', ')})`, icon: 'warning', staleStages };
   const here = latest.get(status.stage);
   if (here?.approval.decision === 'denied') return { text: 'denied', icon: 'error', staleStages };
