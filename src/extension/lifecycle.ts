@@ -36,3 +36,11 @@ export function toDisposable(fn: () => void): vscode.Disposable {
   let done = false;
   return { dispose: () => (done ? undefined : ((done = true), fn())) };
 }
+
+/** An AbortSignal that follows a CancellationToken: a chat request's stop button, a progress notification's Cancel. */
+export function abortOn(token: { readonly isCancellationRequested: boolean; onCancellationRequested(listener: () => void): { dispose(): void } }): AbortSignal {
+  const controller = new AbortController();
+  if (token.isCancellationRequested) controller.abort();
+  else token.onCancellationRequested(() => controller.abort());
+  return controller.signal;
+}

@@ -4,7 +4,7 @@ import type { RunReport } from '../../core/implementer/implement';
 import type { Run } from '../../core/schema/run';
 import { Workspace } from '../../core/workspace';
 import { ChatOut } from '../chat/chatOut';
-import { abortOn } from '../chat/handlers/newChange';
+import { abortOn } from '../lifecycle';
 import { renderImplementerEvent } from '../chat/implementerEvents';
 import { Commands } from '../constants';
 import type { ActionResult } from '../engine/actionRunner';

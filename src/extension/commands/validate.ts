@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ValidateResult } from '../../core/qa/validate';
-import { abortOn } from '../chat/handlers/newChange';
+import { abortOn } from '../lifecycle';
 import { Commands } from '../constants';
 import { validateAction } from '../engine/qaActions';
 import { ChangeReportCommand, type ChangeReportSpec } from './changeReport';

@@ -8,7 +8,7 @@ import { parseChatArgs } from '../chatArgs';
 import { CHAT_VIA, changeOf, followup, openWorkspace, valueOf, type ChatAnswer, type ChatCall, type ChatCommand } from '../chatCommand';
 import { esc } from '../chatOut';
 import { DESIGN_ONLY, renderLoopEvent } from '../loopEvents';
-import { abortOn } from './newChange';
+import { abortOn } from '../../lifecycle';
 
 /**
  * `@df /plan [CH-###]`: the PM hands the change to the Designer, who writes what the stage

@@ -7,7 +7,7 @@ import { CHAT_VIA, changeOf, followup, openWorkspace, valueOf, type ChatAnswer, 
 import { escEngine } from '../chatOut';
 import { renderImplementerEvent } from '../implementerEvents';
 import { renderTasks } from './design';
-import { abortOn } from './newChange';
+import { abortOn } from '../../lifecycle';
 
 /**
  * `@df /implement [CH-###] [resume|abort]`: the Implementer's micro-loop with the chat's model,

@@ -1,5 +1,6 @@
 import { driveChange } from '../../../core/agents/orchestrator';
 import { activate } from '../../engine/newChangeAction';
+import { abortOn } from '../../lifecycle';
 import { chooseModel } from '../../model/chooseModel';
 import { CHAT_VIA, followup, valueOf, type ChatCommand } from '../chatCommand';
 import { esc } from '../chatOut';
@@ -37,11 +38,3 @@ export const newCommand: ChatCommand = {
     return { chId: v.id, followups: [followup('status', v.id, `Status of ${v.id}`), followup('impact', v.id, `Impact of ${v.id}`), followup('approve', `${v.id} frame`, `Approve the frame of ${v.id}`)] };
   },
 };
-
-/** An AbortSignal that follows a chat request's cancellation (the stop button). */
-export function abortOn(token: { readonly isCancellationRequested: boolean; onCancellationRequested(listener: () => void): { dispose(): void } }): AbortSignal {
-  const controller = new AbortController();
-  if (token.isCancellationRequested) controller.abort();
-  else token.onCancellationRequested(() => controller.abort());
-  return controller.signal;
-}
